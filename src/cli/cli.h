@@ -1,0 +1,70 @@
+/*
+ * Copyright (c) 2026 The nidcard authors. SPDX-License-Identifier: BSD-2-Clause
+ *
+ * cli.h — nidcard(1): the command table and the helpers every command
+ * uses for output, errors and exit codes.
+ */
+#ifndef NID_CLI_H
+#define NID_CLI_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "nid_internal.h"
+
+/* Exit codes: a public contract, documented in nidcard(1) EXIT STATUS. */
+enum {
+	NID_EXIT_OK = 0,       /* pass / success */
+	NID_EXIT_FAIL = 1,     /* verification failed */
+	NID_EXIT_USAGE = 2,    /* bad arguments or malformed user input */
+	NID_EXIT_WARN = 3,     /* checked what could be checked; something could not be */
+	NID_EXIT_NOCARD = 4,   /* no PC/SC service, no reader or no card */
+	NID_EXIT_DENIED = 5,   /* access denied by the card */
+	NID_EXIT_CARD = 6,     /* card or communication error */
+	NID_EXIT_INTERNAL = 7  /* internal error */
+};
+
+struct cli_cmd {
+	const char *name;
+	const char *summary;  /* one line for `nidcard --help` */
+	int (*run)(int argc, char **argv);  /* argv[0] is the command name */
+	void (*usage)(FILE *fp);
+};
+
+/* The commands, one file each (src/cli/cmd_*.c). */
+extern const struct cli_cmd cli_cmd_atr;
+extern const struct cli_cmd cli_cmd_readers;
+
+extern const char *cli_progname;
+
+/*
+ * Map an error to the exit code. user_input: the bytes that failed to
+ * parse came from the user (command line, a file they named), so parse
+ * errors are usage errors (2) rather than card errors (6).
+ */
+int cli_exit_for_rc(int rc, int user_input);
+
+/*
+ * Report an error: one line on stderr ("nidcard CMD: message: detail"),
+ * and with json also {"schema":"nidcard.error/1", "error", "message", …}
+ * on stdout. sw (0 for none) and pcsc (0 for none) are added when set.
+ * Returns the exit code to use.
+ */
+int cli_fail(const char *cmd, int json, int exit_code, int rc,
+    unsigned sw, long pcsc, const char *fmt, ...) NID_PRINTF(7, 8);
+
+/* Usage error: message on stderr, a hint to --help; returns NID_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) NID_PRINTF(2, 3);
+
+/* Print a JSON document (indented, one trailing newline) and release it. */
+int cli_json_print(json_t *doc);
+/* json_string() that never returns NULL for non-UTF-8: bytes become '?'. */
+json_t *cli_json_str(const char *s);
+/* Hex string of bytes as a JSON string. */
+json_t *cli_json_hex(const uint8_t *p, size_t len);
+
+/* Use colour on stdout? Only on a terminal, and never with NO_COLOR set. */
+int cli_color(void);
+
+#endif /* NID_CLI_H */
