@@ -51,7 +51,7 @@ nid_build() {
 	cd "$NID_BUILD"
 	if [ ! -f Makefile ] || [ "$NID_TOP/configure" -nt config.status ]; then
 		say "configuring in $NID_BUILD"
-		"$NID_TOP/configure" --enable-werror ${NID_CONFIGURE_FLAGS:-} -q
+		eval "\"\$NID_TOP/configure\" --enable-werror -q ${NID_CONFIGURE_FLAGS:-}"
 	fi
 	say "building ($NID_JOBS jobs)"
 	make -j"$NID_JOBS" -s
