@@ -35,6 +35,9 @@ struct cli_cmd {
 /* The commands, one file each (src/cli/cmd_*.c). */
 extern const struct cli_cmd cli_cmd_atr;
 extern const struct cli_cmd cli_cmd_readers;
+extern const struct cli_cmd cli_cmd_apdu;
+extern const struct cli_cmd cli_cmd_verify;
+extern const struct cli_cmd cli_cmd_mrz;
 
 extern const char *cli_progname;
 

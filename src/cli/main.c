@@ -18,6 +18,11 @@ const char *cli_progname = "nidcard";
 
 /* In the order `nidcard --help` lists them. */
 static const struct cli_cmd *const cli_cmds[] = {
+	&cli_cmd_readers,
+	&cli_cmd_apdu,
+	&cli_cmd_atr,
+	&cli_cmd_verify,
+	&cli_cmd_mrz,
 	NULL
 };
 

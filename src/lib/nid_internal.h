@@ -39,6 +39,7 @@ struct nid_ctx {
 	unsigned log_cats;
 	int sensitive;
 	char detail[NID_DETAIL_MAX];
+	long pcsc_code;  /* raw code of the last PC/SC failure (pcsc.c), 0 none */
 };
 
 /* Set the human detail of the last error; returns rc for tail calls. */
