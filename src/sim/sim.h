@@ -156,6 +156,7 @@ typedef struct nid_sim_caps {
 /* ---- the card ---------------------------------------------------------- */
 
 typedef struct nid_sim_card nid_sim_card;
+struct nid_sim_icao;
 
 /* One command as handlers see it. */
 typedef struct nid_sim_cmd {
@@ -222,6 +223,7 @@ struct nid_sim_card {
 	size_t nhandlers;
 	const struct nid_sim_sm_ops *sm;
 	void *sm_arg;
+	struct nid_sim_icao *icao;  /* eMRTD application (sim_icao.c), or NULL */
 
 	/* run options */
 	unsigned delay_ms;

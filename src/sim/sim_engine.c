@@ -665,6 +665,17 @@ cmd_verify(nid_sim_card *card, const nid_sim_cmd *cmd, nid_sim_rsp *r)
 /* ---- dispatch ---------------------------------------------------------- */
 
 static int
+has_handler(const nid_sim_card *card, uint8_t ins)
+{
+	size_t i;
+
+	for (i = 0; i < card->nhandlers; i++)
+		if (card->handlers[i].ins == ins)
+			return 1;
+	return 0;
+}
+
+static int
 dispatch(nid_sim_card *card, const nid_sim_cmd *cmd, nid_sim_rsp *r)
 {
 	size_t i;
@@ -841,7 +852,9 @@ process(nid_sim_card *card, const uint8_t *p, size_t len, nid_buf *out)
 		goto out;
 	}
 	if ((cla & 0x80) == 0) {
-		if (cla & 0x10) {
+		/* Chaining reaches only an application handler that
+		 * takes it (PACE GENERAL AUTHENTICATE, sim_icao.c). */
+		if ((cla & 0x10) && !has_handler(card, in.apdu.ins)) {
 			rc = nid_buf_put_be16(out, NID_SW_NO_CHAINING);
 			goto out;
 		}

@@ -18,6 +18,7 @@
 #include <openssl/crypto.h>
 
 #include "sim.h"
+#include "sim_icao.h"
 
 #define IMAGE_FORMAT "nidcard.card-image/1"
 
@@ -323,6 +324,8 @@ nid_sim_card_set_fault(nid_ctx_t *ctx, nid_sim_card *card, const char *spec)
 	unsigned long v;
 	char *end;
 
+	if (card->icao != NULL && strncmp(spec, "sm_", 3) == 0)
+		return nid_sim_icao_set_fault(ctx, card, spec);
 	if ((fd = fault_find(spec, eq ? (size_t)(eq - spec) : strlen(spec))) ==
 	    NULL)
 		return nid_ctx_set_detail(ctx, NID_E_INVALID_ARG,
@@ -850,7 +853,7 @@ load_json(struct loader *l, json_t *root)
 {
 	static const char *const keys[] = { "format", "description", "atr",
 		"life_cycle", "capabilities", "pins", "files", "data_objects",
-		"faults", NULL };
+		"faults", "icao", NULL };
 	nid_sim_card *card = l->card;
 	json_t *v, *e;
 	nid_buf hex;
@@ -946,6 +949,10 @@ load_json(struct loader *l, json_t *root)
 	if ((v = json_object_get(root, "faults")) != NULL &&
 	    (rc = load_faults(l, v)) != NID_OK)
 		goto out;
+	/* The eMRTD application (sim_icao.c, docs/card-image.md "icao"). */
+	if ((v = json_object_get(root, "icao")) != NULL &&
+	    (rc = nid_sim_icao_load(l->ctx, card, v)) != NID_OK)
+		goto out;
 	rc = NID_OK;
 out:
 	nid_buf_clear(&hex);
@@ -1017,6 +1024,7 @@ nid_sim_card_free(nid_sim_card **cardp)
 		free(card->pins[i].name);
 	for (i = 0; i < card->ndos; i++)
 		free(card->dos[i].value);
+	nid_sim_icao_free(card);
 	nid_buf_clear(&card->pending);
 	free(card->dir);
 	free(card->state_path);

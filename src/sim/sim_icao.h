@@ -1,0 +1,74 @@
+/*
+ * Copyright (c) 2026 The nidcard authors. SPDX-License-Identifier: BSD-2-Clause
+ *
+ * sim_icao.h — the eMRTD application of nidcard-sim (ICAO 9303-10 §3,
+ * 9303-11 §4.3 BAC, §4.4 PACE generic mapping, §9.8 secure messaging),
+ * the chip side built from the library's step functions (bac.h, pace.h,
+ * sm.h), and `nidcard-sim issue` (a person record → a card image).
+ *
+ * The image's "icao" section (docs/card-image.md) turns it on: the loader
+ * (sim_image.c) calls nid_sim_icao_load(), which checks the section and
+ * the file tree, installs the handlers (GENERAL AUTHENTICATE, MSE:Set AT,
+ * EXTERNAL AUTHENTICATE, and a guard on every other INS that ends a
+ * session when a plain command arrives) and the SM hook.
+ */
+#ifndef NID_SIM_ICAO_H
+#define NID_SIM_ICAO_H
+
+#include <jansson.h>
+
+#include "sim.h"
+
+/* The LDS1 eMRTD application (ICAO 9303-10 §3.6.2). */
+#define NID_SIM_ICAO_AID "A0000002471001"
+
+/* Card-side session status (tests). */
+struct nid_sim_icao_status {
+	int session;          /* secure messaging keys are up */
+	int protocol;         /* 1 BAC, 2 PACE, 0 none */
+	unsigned long sm_rsp; /* protected responses sent in this session */
+	unsigned long dropped;/* sessions ended by a bad command */
+};
+
+/* Load the "icao" object of card.json (errors: NID_E_MALFORMED, detail
+ * "card.json: icao.…: …"). */
+int nid_sim_icao_load(nid_ctx_t *ctx, nid_sim_card *card, json_t *obj) NID_WUR;
+void nid_sim_icao_free(nid_sim_card *card);
+/* NULL-safe: zeroes *st when the card has no eMRTD application. */
+void nid_sim_icao_status(const nid_sim_card *card,
+    struct nid_sim_icao_status *st);
+/*
+ * Fault switches of the eMRTD application (also "icao.faults" in the
+ * image): "sm_bad_mac=N" corrupts the MAC of the Nth protected response
+ * of a session, "sm_no_do99" leaves DO'99' out of protected responses.
+ * NID_E_INVALID_ARG for an unknown name or bad value; NID_E_UNSUPPORTED
+ * when the card has no eMRTD application.
+ */
+int nid_sim_icao_set_fault(nid_ctx_t *ctx, nid_sim_card *card,
+    const char *spec) NID_WUR;
+
+/* ---- nidcard-sim issue (sim_issue.c) ---------------------------------- */
+
+enum nid_sim_access {
+	NID_SIM_ACCESS_BAC = 1,
+	NID_SIM_ACCESS_PACE = 2
+};
+
+struct nid_sim_issue_opts {
+	const char *person;    /* the person record (JSON) */
+	const char *out_dir;   /* created if missing; files overwritten */
+	unsigned access;       /* NID_SIM_ACCESS_* bits */
+	long param_id;         /* PACE standardized domain parameters */
+	const char *can;       /* NULL: no CAN on the card */
+	const char *face;      /* JPEG / JPEG 2000 file; NULL: synthetic */
+	const char *ds_key;    /* PEM pair to sign EF.SOD; NULL: no EF.SOD */
+	const char *ds_cert;
+};
+
+/* Write the image; NID_E_INVALID_ARG / NID_E_MALFORMED / NID_E_IO with a
+ * detail in ctx. */
+int nid_sim_issue(nid_ctx_t *ctx, const struct nid_sim_issue_opts *o) NID_WUR;
+/* `nidcard-sim issue …` (argv[0] is "issue"); returns the exit status. */
+int nid_sim_issue_main(int argc, char **argv);
+
+#endif /* NID_SIM_ICAO_H */
