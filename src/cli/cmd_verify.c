@@ -237,8 +237,8 @@ resolve_input(const struct vopts *o, struct input *in)
 		if ((r = add_dg(in, o->dg[i].n, o->dg[i].file)) != NID_EXIT_OK)
 			return r;
 	for (i = 0; i < in->ndg; i++) {
-		r = nid_file_read(in->dg[i].path, MAX_DG_FILE, &in->dg[i].p,
-		    &in->dg[i].len);
+		r = nid_file_read(NULL, in->dg[i].path, MAX_DG_FILE,
+		    &in->dg[i].p, &in->dg[i].len);
 		if (r != NID_OK)
 			return cli_fail(CMD, o->json, cli_exit_for_rc(r, 1), r,
 			    0, 0, "%s: %s", in->dg[i].path,
@@ -256,10 +256,10 @@ load_object(nid_ctx_t *ctx, const struct vopts *o, const char *path,
 	int rc;
 
 	*out = NULL;
-	if ((rc = nid_file_read(path, NID_SOD_MAX_LEN, &buf, &len)) != NID_OK)
+	if ((rc = nid_file_read(ctx, path, NID_SOD_MAX_LEN, &buf, &len)) !=
+	    NID_OK)
 		return cli_fail(CMD, o->json, cli_exit_for_rc(rc, 1), rc, 0, 0,
-		    "%s: %s", path, rc == NID_E_IO ? strerror(errno) :
-		    nid_strerror(rc));
+		    "%s", nid_ctx_detail(ctx));
 	rc = nid_sod_parse(ctx, buf, len, out);
 	free(buf);
 	if (rc != NID_OK)

@@ -235,64 +235,6 @@ nid_atrlist_pattern_match(const char *pattern, const uint8_t *atr,
 /* ---- loading --------------------------------------------------------- */
 
 static int
-read_file(nid_ctx_t *ctx, const char *path, char **out, size_t *out_len)
-{
-	FILE *fp = NULL;
-	struct stat st;
-	char *text = NULL;
-	size_t got = 0, r;
-	int rc = NID_E_IO;
-
-	*out = NULL;
-	*out_len = 0;
-	if ((fp = fopen(path, "rb")) == NULL) {
-		rc = nid_ctx_set_detail(ctx, NID_E_IO, "%s: %s", path,
-		    strerror(errno));
-		goto out;
-	}
-	if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
-		rc = nid_ctx_set_detail(ctx, NID_E_IO, "%s: not a regular file",
-		    path);
-		goto out;
-	}
-	if (st.st_size < 0 || (uintmax_t)st.st_size > NID_ATRLIST_FILE_MAX) {
-		rc = nid_ctx_set_detail(ctx, NID_E_TOO_LARGE, "%s: larger than "
-		    "%u bytes", path, NID_ATRLIST_FILE_MAX);
-		goto out;
-	}
-	/* Read up to the cap + 1, whatever fstat said (the file may grow). */
-	if ((text = malloc(NID_ATRLIST_FILE_MAX + 2u)) == NULL) {
-		rc = NID_E_NOMEM;
-		goto out;
-	}
-	while ((r = fread(text + got, 1, NID_ATRLIST_FILE_MAX + 1u - got,
-	    fp)) > 0) {
-		got += r;
-		if (got > NID_ATRLIST_FILE_MAX)
-			break;
-	}
-	if (ferror(fp)) {
-		rc = nid_ctx_set_detail(ctx, NID_E_IO, "%s: read error", path);
-		goto out;
-	}
-	if (got > NID_ATRLIST_FILE_MAX) {
-		rc = nid_ctx_set_detail(ctx, NID_E_TOO_LARGE, "%s: larger than "
-		    "%u bytes", path, NID_ATRLIST_FILE_MAX);
-		goto out;
-	}
-	text[got] = '\0';
-	*out = text;
-	*out_len = got;
-	text = NULL;
-	rc = NID_OK;
- out:
-	free(text);
-	if (fp != NULL)
-		fclose(fp);
-	return rc;
-}
-
-static int
 add_entry(nid_atrlist_t *l, const uint32_t *atoms, size_t m)
 {
 	void *p;
@@ -332,6 +274,7 @@ nid_atrlist_load(nid_ctx_t *ctx, const char *path, nid_atrlist_t **out)
 {
 	nid_atrlist_t *l = NULL;
 	uint32_t atoms[NID_ATRLIST_ATOMS_MAX];
+	uint8_t *bytes = NULL;
 	char *line, *nl, *end, *w, *desc = NULL;
 	size_t len, tlen, dlen = 0, before;
 	long m;
@@ -344,8 +287,10 @@ nid_atrlist_load(nid_ctx_t *ctx, const char *path, nid_atrlist_t **out)
 		rc = NID_E_NOMEM;
 		goto out;
 	}
-	if ((rc = read_file(ctx, path, &l->text, &tlen)) != NID_OK)
+	if ((rc = nid_file_read(ctx, path, NID_ATRLIST_FILE_MAX, &bytes,
+	    &tlen)) != NID_OK)
 		goto out;
+	l->text = (char *)bytes; /* NUL-terminated by nid_file_read */
 	/*
 	 * One pass over the lines. Descriptions are joined in place at w,
 	 * which never overtakes the line being read: every description line

@@ -129,6 +129,18 @@ int nid_hex_encode(const uint8_t *p, size_t len, char **out) NID_WUR;
 void nid_hex_encode_to(const uint8_t *p, size_t len, char *dst);
 
 /* ------------------------------------------------------------------ */
+/* Files (file.c).                                                     */
+/*
+ * Read a whole regular file into a malloc'd buffer of *len bytes followed
+ * by a NUL (so text files parse as strings). NID_E_TOO_LARGE above max
+ * bytes (checked while reading, not only from stat); NID_E_IO when it
+ * cannot be opened, is not a regular file or fails to read. The context
+ * detail (ctx may be NULL) names the path and the cause.
+ */
+int nid_file_read(nid_ctx_t *ctx, const char *path, size_t max,
+    uint8_t **out, size_t *len) NID_WUR;
+
+/* ------------------------------------------------------------------ */
 /* BER-TLV (tlv.c) — ISO/IEC 7816-4 §5.2 / ITU-T X.690 §8.1.           */
 /*
  * Tags are 1–3 bytes and returned as the big-endian integer of their bytes

@@ -43,43 +43,6 @@ nid_trust_default_dir(void)
 }
 
 int
-nid_file_read(const char *path, size_t max, uint8_t **out, size_t *len)
-{
-	FILE *fp = NULL;
-	uint8_t *p = NULL;
-	struct stat st;
-	size_t n;
-	int rc = NID_E_IO;
-
-	*out = NULL;
-	*len = 0;
-	if ((fp = fopen(path, "rb")) == NULL)
-		goto out;
-	if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode))
-		goto out;
-	if (st.st_size < 0 || (unsigned long long)st.st_size > max) {
-		rc = NID_E_TOO_LARGE;
-		goto out;
-	}
-	if ((p = malloc((size_t)st.st_size + 1)) == NULL) {
-		rc = NID_E_NOMEM;
-		goto out;
-	}
-	n = fread(p, 1, (size_t)st.st_size + 1, fp);
-	if (ferror(fp) || n != (size_t)st.st_size)
-		goto out;
-	*out = p;
-	*len = n;
-	p = NULL;
-	rc = NID_OK;
- out:
-	if (fp != NULL)
-		fclose(fp);
-	free(p);
-	return rc;
-}
-
-int
 nid_trust_new(nid_ctx_t *ctx, nid_trust_t **out)
 {
 	nid_trust_t *t;
@@ -229,12 +192,9 @@ add_csca_file(nid_trust_t *t, const char *path)
 	char src[NID_TRUST_SOURCE_MAX];
 	int rc, n = 0;
 
-	if ((rc = nid_file_read(path, NID_TRUST_MAX_FILE, &buf, &len)) !=
-	    NID_OK) {
-		nid_ctx_set_detail(t->ctx, rc, "%s: %s", path,
-		    rc == NID_E_IO ? strerror(errno) : nid_strerror(rc));
+	if ((rc = nid_file_read(t->ctx, path, NID_TRUST_MAX_FILE, &buf,
+	    &len)) != NID_OK)
 		goto out;
-	}
 	(void)snprintf(src, sizeof(src), "file %s", path);
 	if (is_pem(buf, len)) {
 		if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL) {
@@ -518,12 +478,9 @@ nid_trust_add_masterlist(nid_trust_t *t, const char *path, int unverified,
 	if (why != NULL && why_len > 0)
 		why[0] = '\0';
 	memset(&chk, 0, sizeof(chk));
-	if ((rc = nid_file_read(path, NID_TRUST_MAX_FILE, &buf, &len)) !=
-	    NID_OK) {
-		nid_ctx_set_detail(t->ctx, rc, "%s: %s", path,
-		    rc == NID_E_IO ? strerror(errno) : nid_strerror(rc));
+	if ((rc = nid_file_read(t->ctx, path, NID_TRUST_MAX_FILE, &buf,
+	    &len)) != NID_OK)
 		goto out;
-	}
 	pp = buf;
 	if ((cms = d2i_CMS_ContentInfo(NULL, &pp, (long)len)) == NULL) {
 		rc = nid_ctx_set_openssl_detail(t->ctx, NID_E_MALFORMED, path);
@@ -677,12 +634,9 @@ add_crl_file(nid_trust_t *t, const char *path)
 
 	(void)snprintf(src, sizeof(src), "file %s", path);
 
-	if ((rc = nid_file_read(path, NID_TRUST_MAX_FILE, &buf, &len)) !=
-	    NID_OK) {
-		nid_ctx_set_detail(t->ctx, rc, "%s: %s", path,
-		    rc == NID_E_IO ? strerror(errno) : nid_strerror(rc));
+	if ((rc = nid_file_read(t->ctx, path, NID_TRUST_MAX_FILE, &buf,
+	    &len)) != NID_OK)
 		goto out;
-	}
 	if (is_pem(buf, len)) {
 		if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL) {
 			rc = NID_E_NOMEM;

@@ -99,13 +99,6 @@ int nid_trust_add_crl_path(nid_trust_t *t, const char *path) NID_WUR;
  */
 int nid_trust_load_dir(nid_trust_t *t, const char *dir, int *loaded) NID_WUR;
 
-/*
- * Read a whole file into a malloc'd buffer, failing with NID_E_TOO_LARGE
- * above max bytes and NID_E_IO when it cannot be read.
- */
-int nid_file_read(const char *path, size_t max, uint8_t **out, size_t *len)
-    NID_WUR;
-
 /* The compile-time default trust folder (configure --with-trust-dir). */
 const char *nid_trust_default_dir(void);
 

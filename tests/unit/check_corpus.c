@@ -46,7 +46,7 @@ load_sod(nid_ctx_t *ctx, const char *sh, const char *rel)
 	nid_sod_t *s = NULL;
 
 	corpus_path(path, sizeof(path), sh, rel);
-	ck_assert_msg(nid_file_read(path, NID_SOD_MAX_LEN, &p, &len) == NID_OK,
+	ck_assert_msg(nid_file_read(NULL, path, NID_SOD_MAX_LEN, &p, &len) == NID_OK,
 	    "%s", path);
 	ck_assert_msg(nid_sod_parse(ctx, p, len, &s) == NID_OK, "%s: %s", rel,
 	    nid_ctx_detail(ctx));
@@ -161,7 +161,7 @@ add_dg_file(struct files *f, const char *sh, const char *rel, unsigned n)
 	size_t len = 0;
 
 	corpus_path(path, sizeof(path), sh, rel);
-	ck_assert_msg(nid_file_read(path, 1u << 20, &p, &len) == NID_OK, "%s",
+	ck_assert_msg(nid_file_read(NULL, path, 1u << 20, &p, &len) == NID_OK, "%s",
 	    path);
 	ck_assert_uint_lt(f->n, NID_PA_MAX_INPUT_DGS);
 	f->paths[f->n] = (char *)p;

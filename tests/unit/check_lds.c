@@ -37,27 +37,6 @@ wrap(nid_buf *b, uint32_t tag)
 	*b = t;
 }
 
-static int
-read_shared(const char *rel, nid_buf *b)
-{
-	const char *dir = tu_shared_dir();
-	char path[4200];
-	uint8_t chunk[4096];
-	FILE *fp;
-	size_t n;
-
-	nid_buf_init(b, 1024 * 1024);
-	if (dir == NULL)
-		return 0;
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	if ((fp = fopen(path, "rb")) == NULL)
-		return 0;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		ck_assert_int_eq(nid_buf_put(b, chunk, n), NID_OK);
-	fclose(fp);
-	return 1;
-}
-
 /* ---- EF.COM ---- */
 
 static const struct {
@@ -623,7 +602,7 @@ START_TEST(dg12_realworld)
 	nid_buf d;
 	size_t n;
 
-	if (!read_shared("corpus/realworld-sod/dg/FR/DG12.bin", &d)) {
+	if (!tu_read_shared("corpus/realworld-sod/dg/FR/DG12.bin", &d)) {
 		nid_buf_clear(&d);
 		tu_skip("corpus/realworld-sod/dg/FR/DG12.bin");
 	}
@@ -653,7 +632,7 @@ START_TEST(dg15_realworld)
 	nid_buf d;
 	size_t n;
 
-	if (!read_shared("corpus/realworld-sod/dg/NZ/DG15.bin", &d)) {
+	if (!tu_read_shared("corpus/realworld-sod/dg/NZ/DG15.bin", &d)) {
 		nid_buf_clear(&d);
 		tu_skip("corpus/realworld-sod/dg/NZ/DG15.bin");
 	}

@@ -22,27 +22,6 @@
 #define PACE_EC_GM_128 "0.4.0.127.0.7.2.2.4.2.2"
 
 /* Read ../shared/<rel> into b; 0 when the shared folder or file is absent. */
-static int
-read_shared(const char *rel, nid_buf *b)
-{
-	const char *dir = tu_shared_dir();
-	char path[4200];
-	uint8_t chunk[4096];
-	FILE *fp;
-	size_t n;
-
-	nid_buf_init(b, 1024 * 1024);
-	if (dir == NULL)
-		return 0;
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	if ((fp = fopen(path, "rb")) == NULL)
-		return 0;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		ck_assert_int_eq(nid_buf_put(b, chunk, n), NID_OK);
-	fclose(fp);
-	return 1;
-}
-
 START_TEST(cardaccess_appendix_g)
 {
 	nid_buf g1 = tu_hex("31143012060A04007F0007020204020202010202010D");
@@ -132,7 +111,7 @@ START_TEST(dg14_realworld)
 
 	snprintf(rel, sizeof(rel), "corpus/realworld-sod/dg/%s/DG14.bin",
 	    dg14_vectors[_i].file);
-	if (!read_shared(rel, &b)) {
+	if (!tu_read_shared(rel, &b)) {
 		nid_buf_clear(&b);
 		tu_skip(rel);
 	}
@@ -198,7 +177,7 @@ START_TEST(cardsecurity_realworld)
 	EVP_PKEY *pk = NULL;
 
 	/* DE: the German ID card's EF.CardSecurity (expected.tsv). */
-	if (!read_shared("corpus/realworld-sod/cardsecurity/DE.bin", &b)) {
+	if (!tu_read_shared("corpus/realworld-sod/cardsecurity/DE.bin", &b)) {
 		nid_buf_clear(&b);
 		tu_skip("corpus/realworld-sod/cardsecurity/DE.bin");
 	}
@@ -236,7 +215,7 @@ START_TEST(cardsecurity_realworld)
 	nid_buf_clear(&b);
 
 	/* FI: PACE GM and CAM AES-256 on brainpoolP384r1 (16), and the CA key. */
-	if (!read_shared("corpus/realworld-sod/cardsecurity/FI.bin", &b)) {
+	if (!tu_read_shared("corpus/realworld-sod/cardsecurity/FI.bin", &b)) {
 		nid_buf_clear(&b);
 		tu_skip("corpus/realworld-sod/cardsecurity/FI.bin");
 	}
@@ -425,7 +404,7 @@ START_TEST(bitflips)
 	unsigned bit;
 	int rc, ok = 0, bad = 0;
 
-	if (!read_shared("corpus/realworld-sod/dg/DE/DG14.bin", &b)) {
+	if (!tu_read_shared("corpus/realworld-sod/dg/DE/DG14.bin", &b)) {
 		nid_buf_clear(&b);
 		tu_skip("corpus/realworld-sod/dg/DE/DG14.bin");
 	}

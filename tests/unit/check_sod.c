@@ -310,7 +310,7 @@ read_corpus(const char *rel, nid_buf *out)
 	if (sh == NULL)
 		return -1;
 	corpus_path(path, sizeof(path), sh, rel);
-	if (nid_file_read(path, NID_TRUST_MAX_FILE, &p, &len) != NID_OK)
+	if (nid_file_read(NULL, path, NID_TRUST_MAX_FILE, &p, &len) != NID_OK)
 		return -1;
 	ck_assert_int_eq(nid_buf_put(out, p, len), NID_OK);
 	free(p);

@@ -71,6 +71,30 @@ tu_shared_dir(void)
 	return s;
 }
 
+/*
+ * Read ../shared/REL into b (initialised here, 1 MiB cap). Returns 1 when
+ * read, 0 when the shared folder or the file is absent (callers then skip
+ * visibly with tu_skip).
+ */
+static inline int
+tu_read_shared(const char *rel, nid_buf *b)
+{
+	const char *dir = tu_shared_dir();
+	char path[4200];
+	uint8_t *p = NULL;
+	size_t len = 0;
+
+	nid_buf_init(b, 1024 * 1024);
+	if (dir == NULL)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	if (nid_file_read(NULL, path, b->max, &p, &len) != NID_OK)
+		return 0;
+	ck_assert_int_eq(nid_buf_put(b, p, len), NID_OK);
+	free(p);
+	return 1;
+}
+
 /* Print a visible SKIP line (Check has no skip status). */
 #define tu_skip(why) do {						\
 	fprintf(stderr, "SKIP %s: %s\n", __func__, (why));		\
