@@ -12,6 +12,8 @@
 #include <jansson.h>
 
 #include "nid_internal.h"
+#include "card.h"
+#include "pcsc.h"
 
 /* Exit codes: a public contract, documented in nidcard(1) EXIT STATUS. */
 enum {
@@ -38,6 +40,7 @@ extern const struct cli_cmd cli_cmd_readers;
 extern const struct cli_cmd cli_cmd_apdu;
 extern const struct cli_cmd cli_cmd_verify;
 extern const struct cli_cmd cli_cmd_mrz;
+extern const struct cli_cmd cli_cmd_dump;
 
 extern const char *cli_progname;
 
@@ -66,6 +69,31 @@ int cli_json_print(json_t *doc);
 json_t *cli_json_str(const char *s);
 /* Hex string of bytes as a JSON string. */
 json_t *cli_json_hex(const uint8_t *p, size_t len);
+
+/*
+ * The card in the reader the user chose (--reader, else the only reader
+ * holding a card), opened in shared mode inside a PC/SC transaction.
+ * cli_card_open() prints the error itself and returns the exit code
+ * (NID_EXIT_OK on success); cli_card_close() ends the transaction if it
+ * is still open and frees everything (safe on a failed open).
+ */
+struct cli_card {
+	nid_reader_info *readers;
+	size_t nreaders;
+	size_t idx;
+	const char *reader;     /* readers[idx].name */
+	nid_transport_t *t;
+	nid_card_t *card;
+	int in_tx;
+	uint8_t atr[NID_ATR_MAX];
+	size_t atr_len;         /* 0 when the ATR could not be read */
+};
+
+int cli_card_open(const char *cmd, int json, nid_ctx_t *ctx, const char *want,
+    struct cli_card *cc);
+/* End the transaction (checked); nid_rc. */
+int cli_card_end(struct cli_card *cc);
+void cli_card_close(struct cli_card *cc);
 
 /* Use colour on stdout? Only on a terminal, and never with NO_COLOR set. */
 int cli_color(void);

@@ -138,17 +138,17 @@ apdu_run(int argc, char **argv)
 	};
 	struct exchange *xs = NULL;
 	nid_ctx_t *ctx = NULL;
-	nid_reader_info *l = NULL;
-	nid_transport_t *t = NULL;
-	nid_card_t *card = NULL;
+	struct cli_card cc;
+	nid_card_t *card;
 	const char *want = NULL;
-	uint8_t *buf = NULL, atr[NID_ATR_MAX];
-	size_t n = 0, nl = 0, i, idx, bad, atr_len = 0;
+	uint8_t *buf = NULL;
+	size_t n = 0, i, bad;
 	unsigned long gr, lr;
-	int ch, json = 0, raw = 0, in_tx = 0, rc, ret;
+	int ch, json = 0, raw = 0, rc, ret;
 	nid_apdu a;
 	json_t *doc, *arr;
 
+	memset(&cc, 0, sizeof(cc));
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -208,30 +208,14 @@ apdu_run(int argc, char **argv)
 		    "%s", nid_strerror(NID_E_NOMEM));
 		goto out;
 	}
-	if ((rc = nid_pcsc_list(ctx, &l, &nl)) != NID_OK ||
-	    (rc = nid_pcsc_pick_reader(ctx, l, nl, want, &idx)) != NID_OK) {
-		ret = cli_fail(CMD, json, cli_exit_for_rc(rc, 0), rc, 0,
-		    nid_pcsc_last_code(ctx), "%s: %s", nid_strerror(rc),
-		    nid_ctx_detail(ctx));
+	if ((ret = cli_card_open(CMD, json, ctx, want, &cc)) != NID_EXIT_OK)
 		goto out;
-	}
-	if ((rc = nid_pcsc_open(ctx, l[idx].name, &t)) != NID_OK ||
-	    (rc = nid_card_new(t, &card)) != NID_OK ||
-	    (rc = nid_transport_begin(t)) != NID_OK) {
-		ret = cli_fail(CMD, json, cli_exit_for_rc(rc, 0), rc, 0,
-		    nid_pcsc_last_code(ctx), "%s: %s: %s", l[idx].name,
-		    nid_strerror(rc), nid_ctx_detail(ctx));
-		goto out;
-	}
-	in_tx = 1;
-	atr_len = sizeof(atr);
-	if (nid_transport_get_atr(t, atr, &atr_len) != NID_OK)
-		atr_len = 0;
+	card = cc.card;
 	for (i = 0; i < n; i++) {
 		gr = card->get_responses;
 		lr = card->le_retries;
 		if (raw)
-			rc = exchange_raw(t, buf, &xs[i]);
+			rc = exchange_raw(cc.t, buf, &xs[i]);
 		else {
 			rc = nid_card_transmit_bytes(card, xs[i].cmd.p,
 			    xs[i].cmd.len, &xs[i].rsp, &xs[i].sw);
@@ -251,8 +235,7 @@ apdu_run(int argc, char **argv)
 		if (!json)
 			print_exchange(&xs[i]);
 	}
-	in_tx = 0;
-	if ((rc = nid_transport_end(t)) != NID_OK) {
+	if ((rc = cli_card_end(&cc)) != NID_OK) {
 		ret = cli_fail(CMD, json, NID_EXIT_CARD, rc, 0,
 		    nid_pcsc_last_code(ctx), "ending the transaction: %s: %s",
 		    nid_strerror(rc), nid_ctx_detail(ctx));
@@ -261,9 +244,9 @@ apdu_run(int argc, char **argv)
 	if (json) {
 		doc = json_object();
 		json_object_set_new(doc, "schema", json_string("nidcard.apdu/1"));
-		json_object_set_new(doc, "reader", cli_json_str(l[idx].name));
-		json_object_set_new(doc, "atr", atr_len > 0 ?
-		    cli_json_hex(atr, atr_len) : json_null());
+		json_object_set_new(doc, "reader", cli_json_str(cc.reader));
+		json_object_set_new(doc, "atr", cc.atr_len > 0 ?
+		    cli_json_hex(cc.atr, cc.atr_len) : json_null());
 		json_object_set_new(doc, "raw", json_boolean(raw));
 		arr = json_array();
 		for (i = 0; i < n; i++)
@@ -273,12 +256,7 @@ apdu_run(int argc, char **argv)
 	}
 	ret = NID_EXIT_OK;
 out:
-	/* Already failing: the first error is the one reported. */
-	if (in_tx && nid_transport_end(t) != NID_OK)
-		in_tx = 0;
-	nid_card_free(&card);
-	nid_transport_free(&t);
-	nid_pcsc_list_free(&l, nl);
+	cli_card_close(&cc);
 	if (xs != NULL) {
 		for (i = 0; i < n; i++) {
 			nid_buf_clear(&xs[i].cmd);

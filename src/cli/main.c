@@ -21,8 +21,9 @@ static const struct cli_cmd *const cli_cmds[] = {
 	&cli_cmd_readers,
 	&cli_cmd_apdu,
 	&cli_cmd_atr,
-	&cli_cmd_verify,
 	&cli_cmd_mrz,
+	&cli_cmd_dump,
+	&cli_cmd_verify,
 	NULL
 };
 

@@ -175,7 +175,7 @@ read_once(nid_card_t *card, uint8_t sfi, int first, size_t off, size_t want,
 	nid_buf_init(&rsp, NID_CARD_RSP_DATA_MAX);
 	a.cla = 0x00;
 	if (first) {
-		/* ISO/IEC 7816-4 §11.3.3: P1 b8 = 1, b5-b1 the SFI, P2 offset. */
+		/* ISO/IEC 7816-4 §11.3.3: P1 = 100 SFI, P2 the offset. */
 		a.ins = 0xB0;
 		a.p1 = (uint8_t)(0x80u | sfi);
 		a.p2 = (uint8_t)off;
@@ -285,14 +285,18 @@ read_rest(nid_card_t *card, struct nid_emrtd_rd *rd, uint8_t sfi,
 			/* Refused: extended off, or one step down the ladder. */
 			if (ext)
 				rd->extended = 0;
-			else if ((rd->le = ladder_below(rd->le)) == 0) {
+			else if (ladder_below(rd->le) == 0) {
+				/* Keep the ceiling (1..256, emrtd.h) for the
+				 * next files: fuzz regression
+				 * emrtd-le-ceiling-zero. */
 				if (rc == NID_OK)
 					rc = nid_ctx_set_detail(card->t->ctx,
 					    nid_sw_to_rc(*sw), "READ BINARY at "
 					    "offset %zu: %04X even with Le 128",
 					    off, *sw);
 				return rc;
-			}
+			} else
+				rd->le = ladder_below(rd->le);
 			rd->fallbacks++;
 			nid_ctx_clear_detail(card->t->ctx);
 			continue;
@@ -347,7 +351,7 @@ nid_emrtd_read_ef(nid_card_t *card, struct nid_emrtd_rd *rd, uint8_t sfi,
 		goto out;
 	}
 	a0 = rd->wire->apdus;
-	/* The header (ICAO 9303-10 §3.6.4 / ISO/IEC 7816-4 §11.3.3). */
+	/* The header (ISO/IEC 7816-4 §11.3.3: READ BINARY by SFI). */
 	want = NID_EMRTD_HDR_LEN < rd->le ? NID_EMRTD_HDR_LEN : rd->le;
 	if ((rc = read_once(card, sfi, 1, 0, want, 0, &hdr, &got, &sw0)) !=
 	    NID_OK)
@@ -447,7 +451,7 @@ cipher_name(enum nid_kdf_alg alg)
 	return "unknown";
 }
 
-/* SELECT the eMRTD application by DF name (ICAO 9303-10 §3.6.3, no FCI). */
+/* SELECT the eMRTD application by DF name (ICAO 9303-10 §3.6), no FCI. */
 static int
 select_emrtd(nid_card_t *card, uint16_t *sw)
 {
@@ -464,6 +468,33 @@ select_emrtd(nid_card_t *card, uint16_t *sw)
 	a.data = (const uint8_t *)NID_EMRTD_AID;
 	a.nc = NID_EMRTD_AID_LEN;
 	rc = nid_card_transmit(card, &a, &rsp, sw);
+	nid_buf_clear(&rsp);
+	return rc;
+}
+
+/*
+ * SELECT MF (ISO/IEC 7816-4 §11.2.2, FID 3F00, no answer data). NID_OK
+ * only when the card answered 9000.
+ */
+static int
+select_mf(nid_card_t *card)
+{
+	static const uint8_t mf[2] = { 0x3F, 0x00 };
+	nid_apdu a;
+	nid_buf rsp;
+	uint16_t sw = 0;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	nid_buf_init(&rsp, 1024);
+	a.ins = 0xA4;
+	a.p1 = 0x00;
+	a.p2 = 0x0C;
+	a.data = mf;
+	a.nc = sizeof(mf);
+	if ((rc = nid_card_transmit(card, &a, &rsp, &sw)) == NID_OK &&
+	    sw != NID_SW_OK)
+		rc = nid_sw_to_rc(sw);
 	nid_buf_clear(&rsp);
 	return rc;
 }
@@ -558,9 +589,10 @@ read_lds_file(nid_card_t *card, struct nid_emrtd_rd *rd,
 		nid_ctx_clear_detail(card->t->ctx);
 		return NID_OK;
 	}
-	if (optional && (f->sw == 0x6A82 || (dg < 0 && f->sw != 0 &&
+	if (optional && (f->sw == 0x6A82 ||
+	    (sfi == NID_EMRTD_SFI_CARDACCESS && f->sw != 0 &&
 	    f->sw != NID_SW_OK && f->sw != 0x6282))) {
-		/* EF.CardAccess (dg < 0): any refusal means "absent". */
+		/* EF.CardAccess: any refusal means "absent". */
 		f->state = NID_EMRTD_F_NOT_FOUND;
 		nid_ctx_clear_detail(card->t->ctx);
 		return NID_OK;
@@ -619,6 +651,18 @@ nid_emrtd_read(nid_card_t *card, const struct nid_emrtd_creds *creds,
 	if (rc != NID_OK)
 		goto out;
 	cf = &res->files[res->nfiles - 1];
+	if (cf->state == NID_EMRTD_F_NOT_FOUND && select_mf(card) == NID_OK) {
+		/*
+		 * A card left in an application by an earlier session (PC/SC
+		 * does not reset it between connections): from the MF again.
+		 */
+		res->nfiles--;
+		rc = read_lds_file(card, &rd, res, "EF.CardAccess", -1,
+		    NID_EMRTD_SFI_CARDACCESS, 0x011C, NID_SECINFO_INPUT_MAX, 1);
+		if (rc != NID_OK)
+			goto out;
+		cf = &res->files[res->nfiles - 1];
+	}
 	if (cf->state == NID_EMRTD_F_READ) {
 		res->card_access = 1;
 		ca = cf->data;
@@ -682,7 +726,7 @@ nid_emrtd_read(nid_card_t *card, const struct nid_emrtd_creds *creds,
 		    (rc = nid_card_new(smt, &sc)) != NID_OK)
 			goto out;
 		sc->caps = card->caps;
-		/* ICAO 9303-11 §4.4.1: the application is selected after PACE. */
+		/* ICAO 9303-11 §4.4.1: SELECT the application after PACE. */
 		if ((rc = select_emrtd(sc, &sw)) != NID_OK)
 			goto out;
 		if (sw != NID_SW_OK) {
@@ -727,8 +771,10 @@ nid_emrtd_read(nid_card_t *card, const struct nid_emrtd_creds *creds,
 		rc = nid_ctx_set_detail(ctx, rc, "EF.COM: malformed");
 		goto out;
 	}
+	/* EF.SOD is mandatory (9303-10 §4.6.2); a chip without one is still
+	 * dumped, and `nidcard verify` reports the missing file. */
 	if ((rc = read_lds_file(sc, &rd, res, "EF.SOD", -1, NID_EMRTD_SFI_SOD,
-	    0x011D, NID_EMRTD_FILE_MAX, 0)) != NID_OK)
+	    0x011D, NID_EMRTD_FILE_MAX, 1)) != NID_OK)
 		goto out;
 	memset(chosen_dgs, 0, sizeof(chosen_dgs));
 	for (i = 0; i < com.ndg && i < NID_NELEM(com.dgs); i++)

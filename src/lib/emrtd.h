@@ -8,13 +8,13 @@
  *   1. caps from the ATR (atr.h nid_atr_caps): extended length or not
  *   2. EF.CardAccess: READ BINARY, SFI 1C, from the MF (absent: no PACE)
  *   3. PACE (when EF.CardAccess offers a PACEInfo we support) then
- *      SELECT eMRTD application under SM (ICAO 9303-11 §4.4, 9303-10 §3.6.3),
+ *      SELECT eMRTD application under SM (ICAO 9303-11 §4.4, 9303-10 §3.6),
  *      or SELECT eMRTD application then BAC (9303-11 §4.3)
  *   4. EF.COM (SFI 1E), EF.SOD (SFI 1D), DG1..DG16 (SFI n) as EF.COM lists
  *      them; DG3 and DG4 last: they need Terminal Authentication (EAC,
  *      9303-11 §7.1), and a 6982 there is recorded, not an error.
  *
- * Reading strategy of one file (nid_emrtd_read_ef, ICAO 9303-10 §3.6.4,
+ * Reading strategy of one file (nid_emrtd_read_ef, ICAO 9303-10,
  * ISO/IEC 7816-4 §11.3.3):
  *  - READ BINARY with the short EF identifier in P1 (no separate SELECT),
  *    offset 0, Le 8: the header, from which the file's length comes
@@ -30,9 +30,13 @@
  *    answer still fits in 256 bytes (231 with 3DES, 223 with AES);
  *  - a read refused with 6700, an absurd 6Cxx (NID_E_CARD_PROTOCOL from
  *    card.c), or answered short with 9000 lowers the ceiling: extended
- *    off, then 256 → 224 → 192 → 160 → 128 (an answer cut at n bytes sets
- *    the ceiling to the ladder step ≤ n at once). The ceiling is kept for
- *    the next files.
+ *    off, then 256 → 224 → 192 → 160 → 128 (an answer cut at n bytes
+ *    sets the ceiling to the ladder step ≤ n at once). The ceiling is
+ *    kept for the next files. Under SM this relies on the card answering
+ *    the refusal within the session (ICAO 9303-11 §9.8.6.1: only SM
+ *    errors end it); a card that cuts a protected answer breaks the MAC
+ *    and the session (NID_E_SM_MAC), which is why the SM ceiling is
+ *    computed up front.
  *
  * Secrets: the CAN or MRZ_information live in struct nid_emrtd_creds,
  * cleansed by nid_emrtd_creds_clear(); session keys live in the SM
@@ -51,11 +55,11 @@
 #include "mrz.h"
 #include "pace.h"
 
-/* eMRTD application identifier (ICAO 9303-10 §3.6.3.2... LDS1 eMRTD application). */
+/* The LDS1 eMRTD application identifier (ICAO 9303-10 §3.6.2). */
 #define NID_EMRTD_AID "\xA0\x00\x00\x02\x47\x10\x01"
 #define NID_EMRTD_AID_LEN 7u
 
-/* Short EF identifiers (ICAO 9303-10 §3.11, §4.6.2 table 34). */
+/* Short EF identifiers (ICAO 9303-10, LDS1 file table). */
 #define NID_EMRTD_SFI_CARDACCESS 0x1Cu
 #define NID_EMRTD_SFI_SOD 0x1Du
 #define NID_EMRTD_SFI_COM 0x1Eu
@@ -129,7 +133,7 @@ int nid_emrtd_read_ef(nid_card_t *card, struct nid_emrtd_rd *rd,
 
 enum nid_emrtd_fstate {
 	NID_EMRTD_F_READ = 1,     /* read whole */
-	NID_EMRTD_F_NEEDS_TA,     /* DG3/DG4: 6982, needs Terminal Authentication */
+	NID_EMRTD_F_NEEDS_TA,     /* DG3/DG4: 6982, needs Terminal Auth. */
 	NID_EMRTD_F_DENIED,       /* another file answered 6982 */
 	NID_EMRTD_F_NOT_FOUND     /* listed in EF.COM, but 6A82 */
 };

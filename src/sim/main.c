@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "sim.h"
+#include "sim_icao.h"
 
 /* Exit codes: documented in nidcard-sim(1), EXIT STATUS. */
 enum {
@@ -55,6 +56,7 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "Usage: %s run IMAGE --port PORT [OPTIONS]\n"
 	    "       %s check IMAGE [--fault NAME[=VALUE]]...\n"
+	    "       %s issue --person FILE --out DIR [OPTIONS] (see issue --help)\n"
 	    "       %s --help | --version\n\n"
 	    "The virtual national ID card. IMAGE is a card image folder\n"
 	    "(docs/card-image.md). `run` inserts it into the vpcd reader on\n"
@@ -86,7 +88,7 @@ usage(FILE *fp)
 	    "Exit status: 0 stopped (signal, vpcd closed, card removed) or image\n"
 	    "valid, 1 invalid image, 2 usage error, 3 vpcd not reachable,\n"
 	    "4 I/O error during the run. See nidcard-sim(1).\n",
-	    progname, progname, progname);
+	    progname, progname, progname, progname);
 }
 
 static void
@@ -204,6 +206,7 @@ print_summary(const char *dir, const nid_sim_card *card)
 	if (memcmp(fl, &(nid_sim_faults){ 0 }, sizeof(*fl)) == 0)
 		printf(" none");
 	printf("\n");
+	nid_sim_icao_summary(card, stdout);
 }
 
 /* ---- the vpcd connection ---------------------------------------------- */
@@ -516,6 +519,9 @@ main(int argc, char **argv)
 		return SIM_EXIT_USAGE;
 	}
 	cmd = argv[1];
+	/* `issue`: a person record → an eMRTD image (sim_issue.c). */
+	if (strcmp(cmd, "issue") == 0)
+		return nid_sim_issue_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "check") != 0) {
 		fprintf(stderr, "%s: unknown command '%s'; try '%s --help'\n",
 		    progname, cmd, progname);

@@ -971,6 +971,36 @@ nid_sim_icao_free(nid_sim_card *card)
 }
 
 void
+nid_sim_icao_summary(const nid_sim_card *card, FILE *fp)
+{
+	const struct nid_sim_icao *st;
+	const struct nid_oid_info *info;
+	size_t i;
+
+	if (card == NULL || (st = card->icao) == NULL)
+		return;
+	fprintf(fp, "eMRTD:        AID %s, access %s%s%s, MRZ set, CAN %s\n",
+	    NID_SIM_ICAO_AID, st->access & NID_SIM_ACCESS_PACE ? "pace" : "",
+	    st->access == (NID_SIM_ACCESS_PACE | NID_SIM_ACCESS_BAC) ? "+" : "",
+	    st->access & NID_SIM_ACCESS_BAC ? "bac" : "",
+	    st->can_len > 0 ? "set" : "none");
+	for (i = 0; i < st->npace; i++) {
+		info = nid_oid_lookup(st->pace[i].oid, st->pace[i].oid_len);
+		fprintf(fp, "  PACE        %s (%s), parameterId %ld\n",
+		    info != NULL ? info->dotted : "?",
+		    info != NULL ? info->name : "?", st->pace[i].param_id);
+	}
+	if (st->f_bad_mac != 0 || st->f_no_do99) {
+		fprintf(fp, "  SM faults  ");
+		if (st->f_bad_mac != 0)
+			fprintf(fp, " sm_bad_mac=%lu", st->f_bad_mac);
+		if (st->f_no_do99)
+			fprintf(fp, " sm_no_do99");
+		fprintf(fp, "\n");
+	}
+}
+
+void
 nid_sim_icao_status(const nid_sim_card *card, struct nid_sim_icao_status *out)
 {
 	const struct nid_sim_icao *st;

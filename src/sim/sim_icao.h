@@ -15,6 +15,8 @@
 #ifndef NID_SIM_ICAO_H
 #define NID_SIM_ICAO_H
 
+#include <stdio.h>
+
 #include <jansson.h>
 
 #include "sim.h"
@@ -34,6 +36,9 @@ struct nid_sim_icao_status {
  * "card.json: icao.…: …"). */
 int nid_sim_icao_load(nid_ctx_t *ctx, nid_sim_card *card, json_t *obj) NID_WUR;
 void nid_sim_icao_free(nid_sim_card *card);
+/* `nidcard-sim check`: the eMRTD lines (nothing without the application;
+ * the CAN and MRZ are not printed). */
+void nid_sim_icao_summary(const nid_sim_card *card, FILE *fp);
 /* NULL-safe: zeroes *st when the card has no eMRTD application. */
 void nid_sim_icao_status(const nid_sim_card *card,
     struct nid_sim_icao_status *st);

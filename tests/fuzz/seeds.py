@@ -319,6 +319,33 @@ def seeds_lds():
         put("lds", "dg15-rsa", tlv(0x6F, open(k + "r.pub", "rb").read()))
 
 
+def chunks(f, first=8, size=256):
+    """A card's READ BINARY answers for file f: the header, then chunks."""
+    out = [f[:first] + b"\x90\x00"]
+    for i in range(first, len(f), size):
+        out.append(f[i:i + size] + b"\x90\x00")
+    return out
+
+
+def seeds_emrtd():
+    # Byte 0 caps (1 extended), byte 1 the file of fuzz_emrtd.c's table
+    # (0 EF.SOD, 1 EF.COM, 2 DG1, 3 DG2, ...), then the card's answers.
+    put("emrtd", "com", b"\x00\x01" + frame(*chunks(EF_COM)))
+    put("emrtd", "dg1", b"\x00\x02" + frame(*chunks(DG1_TD3)))
+    put("emrtd", "dg1-ext", b"\x01\x02" + frame(*chunks(DG1_TD1, size=65280)))
+    big = tlv(0x75, tlv(0x7F61, tlv(0x02, b"\x01") + bytes(900)))
+    put("emrtd", "dg2-chunks", b"\x00\x03" + frame(*chunks(big)))
+    put("emrtd", "dg2-6700", b"\x00\x03" + frame(big[:8] + b"\x90\x00", "6700",
+                                                *chunks(big, 8, 224)[1:]))
+    put("emrtd", "dg2-short", b"\x00\x03" + frame(big[:8] + b"\x90\x00",
+                                                 big[8:100] + b"\x90\x00",
+                                                 *chunks(big[100:], 0, 96)))
+    put("emrtd", "sod-6982", b"\x00\x00" + frame("6982"))
+    put("emrtd", "com-6a82", b"\x00\x01" + frame("6A82"))
+    put("emrtd", "com-6c", b"\x00\x01" + frame("6C04", EF_COM[:4] + b"\x90\x00"))
+    put("emrtd", "removed", b"\x00\x01" + frame("00"))
+
+
 def openssl(*args, **kw):
     subprocess.run(("openssl",) + args, check=True, capture_output=True, **kw)
 

@@ -33,7 +33,7 @@ expect 0 '^nidcard-sim [0-9]' "$sim" --version
 expect 0 '0103 EF sfi  3  34000 bytes  read always' "$sim" check "$img"
 expect 0 '0104 EF sfi  4     64 bytes  read pin:81' "$sim" check "$img"
 expect 0 '81 PIN          3/3 tries, activated' "$sim" check "$img"
-expect 0 'faults:        t0 max-le=223' "$sim" check "$img" --fault t0 --fault max-le=223
+expect 0 'faults: *t0 max-le=223' "$sim" check "$img" --fault t0 --fault max-le=223
 expect 2 'unknown fault "sloth"' "$sim" check "$img" --fault sloth
 expect 2 'expected one IMAGE' "$sim" check
 expect 2 'unknown command' "$sim" frobnicate "$img"
@@ -44,7 +44,7 @@ expect 1 'card.json: No such file' "$sim" check "$tmp/none"
 mkdir "$tmp/bad"
 printf '{"format": "nidcard.card-image/1", "atr": "3B00", "files": {"type": "MF", "fid": "3F00", "children": [{"type": "EF", "fid": "0101", "sfi": 31, "content": "x"}]}}' >"$tmp/bad/card.json"
 expect 1 'files.children\[0\].sfi: 31 out of range 1..30' "$sim" check "$tmp/bad"
-expect 1 'card.json: line 1' sh -c "echo '{' > '$tmp/bad/card.json' && '$sim' check '$tmp/bad'"
+expect 1 'card.json: line 2 column 0' sh -c "echo '{' > '$tmp/bad/card.json' && '$sim' check '$tmp/bad'"
 
 # Port 1: nothing listens there, connect is refused at once.
 expect 3 'cannot connect to vpcd at 127.0.0.1:1' "$sim" run "$img" --port 1 --connect-timeout 100
