@@ -1118,9 +1118,13 @@ pace_ga(nid_card_t *card, nid_ctx_t *ctx, unsigned step, const nid_buf *cmd,
 		return nid_ctx_set_detail(ctx, NID_E_UNSUPPORTED_CARD,
 		    "PACE step %u: %zu bytes of data need extended length",
 		    step, cmd->len);
-	/* TR-03110-3 §B.1: CLA 10 (chaining) on steps 1–3, 00 on the last. */
+	/*
+	 * TR-03110-3 §B.1: CLA 10 (chaining) on steps 1–3, 00 on the last.
+	 * Ne: as much as the card may send. 2048-bit DH answers (264 bytes
+	 * of 7C) need extended length; Ne 256 would have the card cut them.
+	 */
 	if ((rc = pace_send(card, step < 4 ? 0x10 : 0x00, 0x86, 0x00, 0x00,
-	    cmd, 256, rsp, &sw)) != NID_OK)
+	    cmd, card->caps.max_ne, rsp, &sw)) != NID_OK)
 		return rc;
 	if (sw != NID_SW_OK) {
 		/*

@@ -516,10 +516,12 @@ static const struct {
 	{ 0, NID_PACE_PW_MRZ, MRZ_ID, NID_OK },
 	{ 0, NID_PACE_PW_MRZ, MRZ_D, NID_E_ACCESS_DENIED },
 	{ 15, NID_PACE_PW_CAN, CAN_ID, NID_OK },            /* P-384 */
-	/* DH 2048 (parameterId 1, 2) is left out: nid_pace_run asks Ne 256
-	 * for GA 2/3, whose answers then hold 264 bytes; the card cuts them
-	 * at Ne (ISO/IEC 7816-4 §5.1) and the terminal sees a truncated
-	 * 7C. Reported to the PACE module. */
+	/* DH 2048 needs extended length both ways (Nc and Ne 264): the
+	 * test raises the terminal's caps for parameterId 1 and 2. Regression:
+	 * nid_pace_run asked Ne 256 and the card cut the GA 2/3 answers. */
+	{ 1, NID_PACE_PW_CAN, CAN_ID, NID_OK },             /* DH 2048/224 */
+	{ 2, NID_PACE_PW_MRZ, MRZ_ID, NID_OK },             /* DH 2048/256 */
+	{ 2, NID_PACE_PW_CAN, "654321", NID_E_ACCESS_DENIED },
 	{ 18, NID_PACE_PW_MRZ, MRZ_ID, NID_OK },            /* P-521 */
 };
 START_TEST(pace_runs)
@@ -531,6 +533,11 @@ START_TEST(pace_runs)
 		dir = issue(PERSON_ID, NID_SIM_ACCESS_PACE,
 		    pace_vectors[_i].param_id, CAN_ID);
 	open_image(dir);
+	if (pace_vectors[_i].param_id == 1 || pace_vectors[_i].param_id == 2) {
+		card->caps.extended = 1;
+		card->caps.max_nc = NID_NC_EXT_MAX;
+		card->caps.max_ne = NID_NE_EXT_MAX;
+	}
 	rc = pace(pace_vectors[_i].pw_type, pace_vectors[_i].pw);
 	ck_assert_int_eq(rc, pace_vectors[_i].rc);
 	if (rc != NID_OK) {
