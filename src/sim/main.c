@@ -37,6 +37,7 @@
 
 #include "sim.h"
 #include "sim_icao.h"
+#include "sim_pki.h"
 
 /* Exit codes: documented in nidcard-sim(1), EXIT STATUS. */
 enum {
@@ -57,6 +58,7 @@ usage(FILE *fp)
 	    "Usage: %s run IMAGE --port PORT [OPTIONS]\n"
 	    "       %s check IMAGE [--fault NAME[=VALUE]]...\n"
 	    "       %s issue --person FILE --out DIR [OPTIONS] (see issue --help)\n"
+	    "       %s pki init DIR [OPTIONS] (see pki --help)\n"
 	    "       %s --help | --version\n\n"
 	    "The virtual national ID card. IMAGE is a card image folder\n"
 	    "(docs/card-image.md). `run` inserts it into the vpcd reader on\n"
@@ -88,7 +90,7 @@ usage(FILE *fp)
 	    "Exit status: 0 stopped (signal, vpcd closed, card removed) or image\n"
 	    "valid, 1 invalid image, 2 usage error, 3 vpcd not reachable,\n"
 	    "4 I/O error during the run. See nidcard-sim(1).\n",
-	    progname, progname, progname, progname);
+	    progname, progname, progname, progname, progname);
 }
 
 static void
@@ -522,6 +524,9 @@ main(int argc, char **argv)
 	/* `issue`: a person record → an eMRTD image (sim_issue.c). */
 	if (strcmp(cmd, "issue") == 0)
 		return nid_sim_issue_main(argc - 1, argv + 1);
+	/* `pki init DIR`: a test PKI for passive authentication (sim_pki.c). */
+	if (strcmp(cmd, "pki") == 0)
+		return nid_sim_pki_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "check") != 0) {
 		fprintf(stderr, "%s: unknown command '%s'; try '%s --help'\n",
 		    progname, cmd, progname);

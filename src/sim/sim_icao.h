@@ -68,7 +68,16 @@ struct nid_sim_issue_opts {
 	const char *face;      /* JPEG / JPEG 2000 file; NULL: synthetic */
 	const char *ds_key;    /* PEM pair to sign EF.SOD; NULL: no EF.SOD */
 	const char *ds_cert;
+	/* EF.SOD parameters (0: SHA-256, PKCS#1 / ECDSA, LDS v0) */
+	int md_nid;
+	int sig;               /* enum nid_sod_sig */
+	long lds_version;
+	unsigned faults;       /* NID_SIM_ISSUE_FAULT_* bits */
 };
+
+/* Issue-time faults for passive authentication tests (sim_pki.h). */
+#define NID_SIM_ISSUE_FAULT_DG_CHANGED 0x01u  /* DG11 changed after signing */
+#define NID_SIM_ISSUE_FAULT_BAD_SIG 0x02u     /* EF.SOD signature flipped */
 
 /* Write the image; NID_E_INVALID_ARG / NID_E_MALFORMED / NID_E_IO with a
  * detail in ctx. */

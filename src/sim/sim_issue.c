@@ -24,6 +24,7 @@
 #include <openssl/x509.h>
 
 #include "sim_icao.h"
+#include "sim_pki.h"
 #include "lds.h"
 #include "mrz.h"
 #include "oid.h"
@@ -661,8 +662,9 @@ sign_sod(nid_ctx_t *ctx, const struct nid_sim_issue_opts *o,
 	dgs[1].n = 2; dgs[1].p = dg2->p; dgs[1].len = dg2->len;
 	dgs[2].n = 11; dgs[2].p = dg11->p; dgs[2].len = dg11->len;
 	memset(&sp, 0, sizeof(sp));
-	sp.md_nid = NID_sha256;
-	sp.sig = NID_SOD_SIG_DEFAULT;
+	sp.md_nid = o->md_nid != 0 ? o->md_nid : NID_sha256;
+	sp.sig = o->sig;
+	sp.lds_version = o->lds_version;
 	rc = nid_sod_sign(ctx, dgs, 3, cert, key, &sp, sod);
 out:
 	X509_free(cert);
@@ -750,6 +752,19 @@ nid_sim_issue(nid_ctx_t *ctx, const struct nid_sim_issue_opts *o)
 	if (signed_sod && (rc = sign_sod(ctx, o, &dg1, &dg2, &dg11, &sod)) !=
 	    NID_OK)
 		goto out;
+	if (o->faults != 0 && !signed_sod) {
+		rc = nid_ctx_set_detail(ctx, NID_E_INVALID_ARG,
+		    "--fault needs a signed EF.SOD (--pki or --ds-key)");
+		goto out;
+	}
+	/* Faults for passive authentication (ICAO 9303-11 §5.1): DG11's last
+	 * byte (a name character) changes after its hash was signed; the
+	 * last byte of EF.SOD (DER, no unsigned attributes: the end of the
+	 * SignerInfo signature OCTET STRING, RFC 5652 §5.3) is flipped. */
+	if ((o->faults & NID_SIM_ISSUE_FAULT_DG_CHANGED) && dg11.len > 0)
+		dg11.p[dg11.len - 1] ^= 0x01;
+	if ((o->faults & NID_SIM_ISSUE_FAULT_BAD_SIG) && sod.len > 0)
+		sod.p[sod.len - 1] ^= 0xFF;
 	if ((o->access & NID_SIM_ACCESS_PACE) && (rc = build_cardaccess(
 	    o->param_id, &ca, oid, sizeof(oid))) != NID_OK)
 		goto out;
@@ -865,7 +880,8 @@ issue_usage(FILE *fp)
 	    "Usage: nidcard-sim issue --person FILE --out DIR [--access "
 	    "pace|bac|pace+bac]\n"
 	    "         [--param-id N] [--can DIGITS] [--face FILE]\n"
-	    "         [--ds-key KEY.pem --ds-cert CERT.pem]\n\n"
+	    "         [--ds-key KEY.pem --ds-cert CERT.pem]\n"
+	    "         [--pki DIR [--ds NAME] [--lds v0|v1] [--fault NAME]...]\n\n"
 	    "Write a card image with the eMRTD application for the person\n"
 	    "record FILE (docs/card-image.md, \"Person records\"): card.json,\n"
 	    "EF.CardAccess (PACE), EF.COM, DG1 (the MRZ), DG2 (the face; a\n"
@@ -874,7 +890,13 @@ issue_usage(FILE *fp)
 	    "  --access A    pace, bac or pace+bac (default pace+bac)\n"
 	    "  --param-id N  PACE domain parameters (default 13,\n"
 	    "                brainpoolP256r1; 0-2 DH, 8-18 EC)\n"
-	    "  --can DIGITS  the card access number (PACE with the CAN)\n\n"
+	    "  --can DIGITS  the card access number (PACE with the CAN)\n"
+	    "  --pki DIR     sign EF.SOD with a test PKI (nidcard-sim pki init)\n"
+	    "  --ds NAME     its signer: ds (default), foreign-ds, revoked-ds,\n"
+	    "                expired-ds\n"
+	    "  --lds V       LDSSecurityObject v0 (default) or v1\n"
+	    "  --fault NAME  dg-changed (DG11 changed after signing) or\n"
+	    "                sod-bad-signature (signature bytes flipped)\n\n"
 	    "Exit status: 0 written, 1 invalid person record or input file,\n"
 	    "2 usage error, 4 output not writable.\n");
 }
@@ -891,11 +913,17 @@ nid_sim_issue_main(int argc, char **argv)
 		{ "face", required_argument, NULL, 'f' },
 		{ "ds-key", required_argument, NULL, 'k' },
 		{ "ds-cert", required_argument, NULL, 'C' },
+		{ "pki", required_argument, NULL, 'K' },
+		{ "ds", required_argument, NULL, 'D' },
+		{ "lds", required_argument, NULL, 'L' },
+		{ "fault", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct nid_sim_issue_opts o;
 	nid_ctx_t *ctx = NULL;
+	const char *pki = NULL, *ds = "ds";
+	char pki_key[4096], pki_cert[4096];
 	char *end;
 	int c, rc, ret;
 
@@ -922,6 +950,44 @@ nid_sim_issue_main(int argc, char **argv)
 			break;
 		case 'C':
 			o.ds_cert = optarg;
+			break;
+		case 'K':
+			pki = optarg;
+			break;
+		case 'D':
+			if (strcmp(optarg, "ds") != 0 &&
+			    strcmp(optarg, "foreign-ds") != 0 &&
+			    strcmp(optarg, "revoked-ds") != 0 &&
+			    strcmp(optarg, "expired-ds") != 0) {
+				fprintf(stderr, "nidcard-sim issue: bad --ds "
+				    "'%s' (ds, foreign-ds, revoked-ds, "
+				    "expired-ds)\n", optarg);
+				return ISSUE_EXIT_USAGE;
+			}
+			ds = optarg;
+			break;
+		case 'L':
+			if (strcmp(optarg, "v0") == 0)
+				o.lds_version = 0;
+			else if (strcmp(optarg, "v1") == 0)
+				o.lds_version = 1;
+			else {
+				fprintf(stderr, "nidcard-sim issue: bad --lds "
+				    "'%s' (v0, v1)\n", optarg);
+				return ISSUE_EXIT_USAGE;
+			}
+			break;
+		case 'F':
+			if (strcmp(optarg, "dg-changed") == 0)
+				o.faults |= NID_SIM_ISSUE_FAULT_DG_CHANGED;
+			else if (strcmp(optarg, "sod-bad-signature") == 0)
+				o.faults |= NID_SIM_ISSUE_FAULT_BAD_SIG;
+			else {
+				fprintf(stderr, "nidcard-sim issue: bad --fault "
+				    "'%s' (dg-changed, sod-bad-signature)\n",
+				    optarg);
+				return ISSUE_EXIT_USAGE;
+			}
 			break;
 		case 'a':
 			if (strcmp(optarg, "pace") == 0)
@@ -966,9 +1032,32 @@ nid_sim_issue_main(int argc, char **argv)
 		    "together\n");
 		return ISSUE_EXIT_USAGE;
 	}
+	if (pki != NULL && o.ds_key != NULL) {
+		fprintf(stderr, "nidcard-sim issue: --pki and --ds-key/--ds-cert "
+		    "exclude each other\n");
+		return ISSUE_EXIT_USAGE;
+	}
 	if (nid_ctx_new(&ctx) != NID_OK) {
 		fprintf(stderr, "nidcard-sim issue: out of memory\n");
 		return ISSUE_EXIT_IO;
+	}
+	if (pki != NULL) {
+		if ((size_t)snprintf(pki_key, sizeof(pki_key), "%s/%s.key", pki,
+		    ds) >= sizeof(pki_key) || (size_t)snprintf(pki_cert,
+		    sizeof(pki_cert), "%s/%s.pem", pki, ds) >= sizeof(pki_cert))
+			rc = nid_ctx_set_detail(ctx, NID_E_INVALID_ARG,
+			    "--pki: path too long");
+		else
+			rc = nid_sim_pki_params(ctx, pki, &o.md_nid, &o.sig);
+		if (rc != NID_OK) {
+			fprintf(stderr, "nidcard-sim issue: %s\n",
+			    nid_ctx_detail(ctx));
+			nid_ctx_free(&ctx);
+			return rc == NID_E_INVALID_ARG ? ISSUE_EXIT_USAGE :
+			    ISSUE_EXIT_INPUT;
+		}
+		o.ds_key = pki_key;
+		o.ds_cert = pki_cert;
 	}
 	rc = nid_sim_issue(ctx, &o);
 	if (rc == NID_OK) {
