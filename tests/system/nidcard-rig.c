@@ -105,7 +105,7 @@ static int sig_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t got_stop;
 static volatile sig_atomic_t got_child;
 
-static void
+static void __attribute__((format(printf, 1, 2)))
 warnx_(const char *fmt, ...)
 {
 	va_list ap;
@@ -281,7 +281,7 @@ port_listening(unsigned port)
 /* ------------------------------------------------------------------ */
 /* Files                                                               */
 
-static int
+static int __attribute__((format(printf, 3, 4)))
 path_fmt(char *dst, size_t size, const char *fmt, ...)
 {
 	va_list ap;
@@ -347,7 +347,7 @@ copy_file(const char *from, const char *to)
 	return ret;
 }
 
-static void
+static void __attribute__((format(printf, 1, 2)))
 unlink_quiet(const char *fmt, ...)
 {
 	char path[PATH_MAX];
@@ -361,7 +361,7 @@ unlink_quiet(const char *fmt, ...)
 		(void)unlink(path);
 }
 
-static void
+static void __attribute__((format(printf, 1, 2)))
 rmdir_quiet(const char *fmt, ...)
 {
 	char path[PATH_MAX];

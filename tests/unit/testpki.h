@@ -104,7 +104,7 @@ tp_crl(X509 *ca, EVP_PKEY *ca_key, time_t tu, time_t nu, long serial)
 	X509_CRL *crl = X509_CRL_new();
 	ASN1_TIME *t1 = ASN1_TIME_set(NULL, tu), *t2 = ASN1_TIME_set(NULL, nu);
 	X509_REVOKED *rev;
-	ASN1_INTEGER *sn;
+	ASN1_INTEGER *sn = NULL;
 
 	if (crl == NULL || t1 == NULL || t2 == NULL ||
 	    X509_CRL_set_version(crl, 1) != 1 ||
