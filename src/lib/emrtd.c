@@ -799,6 +799,9 @@ nid_emrtd_read(nid_card_t *card, const struct nid_emrtd_creds *creds,
 	res->extended = rd.extended;
 	res->le = rd.le;
 	res->ms_read = now_ms() - t_phase;
+	if (opts->session_fn != NULL &&
+	    (rc = opts->session_fn(sc, smt, res, opts->session_arg)) != NID_OK)
+		goto out;
 	rc = NID_OK;
 out:
 	res->apdus = raw->apdus - a_start;

@@ -170,12 +170,24 @@ struct nid_emrtd_result {
 	unsigned long ms_access, ms_auth, ms_read, ms_total;
 };
 
+struct nid_emrtd_result;
+typedef int nid_emrtd_session_fn(nid_card_t *sc, nid_transport_t *smt,
+    struct nid_emrtd_result *res, void *arg);
+
 struct nid_emrtd_opts {
 	enum nid_emrtd_access access;
 	int keep_caps;               /* 1: leave card->caps as given (tests) */
 	const struct nid_bac_fixed *bac_fixed; /* tests; NULL: random */
 	nid_pace_sk_fn *pace_sk_fn;  /* tests; NULL: random */
 	void *pace_sk_arg;
+	/*
+	 * Called once every file is read, while the secure messaging session
+	 * is still open: sc is the card over SM, smt the SM transport (to
+	 * restart SM with new keys, Chip Authentication). An error it returns
+	 * ends the read with that error. NULL: nothing.
+	 */
+	nid_emrtd_session_fn *session_fn;
+	void *session_arg;
 };
 
 /*
