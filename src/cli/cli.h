@@ -11,9 +11,14 @@
 
 #include <jansson.h>
 
+#include <time.h>
+
 #include "nid_internal.h"
 #include "card.h"
+#include "emrtd.h"
+#include "pa.h"
 #include "pcsc.h"
+#include "trust.h"
 
 /* Exit codes: a public contract, documented in nidcard(1) EXIT STATUS. */
 enum {
@@ -94,6 +99,94 @@ int cli_card_open(const char *cmd, int json, nid_ctx_t *ctx, const char *want,
 /* End the transaction (checked); nid_rc. */
 int cli_card_end(struct cli_card *cc);
 void cli_card_close(struct cli_card *cc);
+
+/* ---- options several commands share (opts.c) -------------------------- */
+
+/* getopt_long values; each command lists the groups it takes. */
+enum {
+	CLI_O_CAN = 0x200, CLI_O_CAN_FILE, CLI_O_CAN_ENV, CLI_O_MRZ,
+	CLI_O_MRZ_FILE, CLI_O_DOC, CLI_O_BIRTH, CLI_O_EXPIRY, CLI_O_ACCESS,
+	CLI_O_CSCA, CLI_O_ML, CLI_O_ML_UNVERIFIED, CLI_O_CRL, CLI_O_CRL_POLICY,
+	CLI_O_AT
+};
+
+#define CLI_ACCESS_OPTIONS \
+	{ "can", required_argument, NULL, CLI_O_CAN }, \
+	{ "can-file", required_argument, NULL, CLI_O_CAN_FILE }, \
+	{ "can-env", required_argument, NULL, CLI_O_CAN_ENV }, \
+	{ "mrz", required_argument, NULL, CLI_O_MRZ }, \
+	{ "mrz-file", required_argument, NULL, CLI_O_MRZ_FILE }, \
+	{ "doc", required_argument, NULL, CLI_O_DOC }, \
+	{ "birth", required_argument, NULL, CLI_O_BIRTH }, \
+	{ "expiry", required_argument, NULL, CLI_O_EXPIRY }, \
+	{ "access", required_argument, NULL, CLI_O_ACCESS }
+
+#define CLI_ACCESS_HELP \
+	"ACCESS is one of:\n" \
+	"  --can N           the 6-digit card access number\n" \
+	"  --can-file F      the CAN from the first line of file F\n" \
+	"  --can-env VAR     the CAN from environment variable VAR\n" \
+	"  --mrz LINES       the MRZ, lines separated by newlines or\n" \
+	"                    spaces\n" \
+	"  --mrz-file F      the MRZ from file F\n" \
+	"  --doc D --birth YYMMDD --expiry YYMMDD\n" \
+	"                    document number, date of birth and of expiry\n" \
+	"  --access A        pace, bac or auto (default: PACE when the\n" \
+	"                    chip offers it in EF.CardAccess, else BAC)\n"
+
+struct cli_access {
+	const char *can, *can_file, *can_env, *mrz, *mrz_file;
+	const char *doc, *birth, *expiry;
+	int nsrc;
+	enum nid_emrtd_access access;
+};
+
+/*
+ * Take option ch (CLI_O_CAN … CLI_O_ACCESS): NID_EXIT_OK when taken, -1
+ * when ch is not one of them, NID_EXIT_USAGE (message printed) when bad.
+ */
+int cli_access_opt(const char *cmd, struct cli_access *a, int ch,
+    const char *arg);
+/* Check the options and build the credentials; exit code (printed). */
+int cli_access_creds(const char *cmd, int json, const struct cli_access *a,
+    struct nid_emrtd_creds *creds);
+
+#define CLI_TRUST_PATHS_MAX 64u
+
+#define CLI_TRUST_OPTIONS \
+	{ "csca", required_argument, NULL, CLI_O_CSCA }, \
+	{ "masterlist", required_argument, NULL, CLI_O_ML }, \
+	{ "masterlist-unverified", no_argument, NULL, CLI_O_ML_UNVERIFIED }, \
+	{ "crl", required_argument, NULL, CLI_O_CRL }, \
+	{ "crl-policy", required_argument, NULL, CLI_O_CRL_POLICY }, \
+	{ "at", required_argument, NULL, CLI_O_AT }
+
+struct cli_trust {
+	const char *csca[CLI_TRUST_PATHS_MAX];
+	size_t ncsca;
+	const char *ml[CLI_TRUST_PATHS_MAX];
+	size_t nml;
+	const char *crl[CLI_TRUST_PATHS_MAX];
+	size_t ncrl;
+	int ml_unverified;
+	int crl_policy;          /* enum nid_pa_crl_policy */
+	int crl_policy_given;
+	int at_given;
+	time_t at;
+};
+
+/* Same contract as cli_access_opt, for CLI_O_CSCA … CLI_O_AT. */
+int cli_trust_opt(const char *cmd, struct cli_trust *o, int ch,
+    const char *arg);
+/*
+ * The trust store from the options, or the default trust folder when none
+ * is given; desc gets where it came from. Exit code (error printed).
+ */
+int cli_trust_load(const char *cmd, int json, nid_ctx_t *ctx,
+    const struct cli_trust *o, nid_trust_t **out, char *desc,
+    size_t desc_len);
+/* YYYY-MM-DD (UTC midnight) → time_t; -1 when malformed. */
+int cli_parse_date(const char *s, time_t *t);
 
 /* Use colour on stdout? Only on a terminal, and never with NO_COLOR set. */
 int cli_color(void);

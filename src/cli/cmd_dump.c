@@ -44,7 +44,6 @@
 #include "pcsc.h"
 
 #define CMD "dump"
-#define SECRET_FILE_MAX 4096u
 #define PATH_MAX_DUMP 4096u
 
 static void
@@ -55,18 +54,8 @@ dump_usage(FILE *fp)
 	    "       --out DIR [--json]\n"
 	    "Open an ePassport / eID (ICAO 9303) with PACE or BAC and copy\n"
 	    "EF.COM, EF.SOD and every readable data group into DIR.\n\n"
-	    "ACCESS is one of:\n"
-	    "  --can N           the 6-digit card access number\n"
-	    "  --can-file F      the CAN from the first line of file F\n"
-	    "  --can-env VAR     the CAN from environment variable VAR\n"
-	    "  --mrz LINES       the MRZ, lines separated by newlines or\n"
-	    "                    spaces\n"
-	    "  --mrz-file F      the MRZ from file F\n"
-	    "  --doc D --birth YYMMDD --expiry YYMMDD\n"
-	    "                    document number, date of birth and of expiry\n"
+	    CLI_ACCESS_HELP
 	    "Options:\n"
-	    "  --access A        pace, bac or auto (default: PACE when the\n"
-	    "                    chip offers it in EF.CardAccess, else BAC)\n"
 	    "  --out DIR         where to write (created with mode 0700 when\n"
 	    "                    absent)\n"
 	    "  --reader NAME     the reader: exact name or a unique part of it\n"
@@ -82,75 +71,6 @@ dump_usage(FILE *fp)
 	    "(wrong CAN or MRZ data), 6 card error, no eMRTD application or\n"
 	    "card removed.\n",
 	    cli_progname);
-}
-
-/* Read at most SECRET_FILE_MAX bytes of path into a cleansed buffer. */
-static int
-read_secret_file(const char *path, nid_buf *b)
-{
-	char chunk[512];
-	size_t n;
-	FILE *fp;
-	int rc = NID_OK;
-
-	if ((fp = fopen(path, "r")) == NULL)
-		return NID_E_IO;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		if ((rc = nid_buf_put(b, chunk, n)) != NID_OK)
-			break;
-	if (rc == NID_OK && ferror(fp))
-		rc = NID_E_IO;
-	fclose(fp);
-	OPENSSL_cleanse(chunk, sizeof(chunk));
-	if (rc == NID_OK && memchr(b->p, '\0', b->len) != NULL)
-		rc = NID_E_MALFORMED;
-	if (rc == NID_OK)
-		rc = nid_buf_put_u8(b, '\0');
-	return rc;
-}
-
-/* The first line of s, blanks at its ends trimmed, in place. */
-static char *
-first_line(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-		s++;
-	if ((e = strpbrk(s, "\r\n")) != NULL)
-		*e = '\0';
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-		*--e = '\0';
-	return s;
-}
-
-static int
-can_ok(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return i == 6;
-}
-
-/* MRZ text → MRZ_information; spaces separate lines on the command line. */
-static int
-mrz_info_of(char *text, char *info, size_t info_size)
-{
-	struct nid_mrz m;
-	char *p;
-	int rc;
-
-	for (p = text; *p != '\0'; p++)
-		if (*p == ' ')
-			*p = '\n';
-	if ((rc = nid_mrz_parse(text, &m)) == NID_OK)
-		rc = nid_mrz_bac_info(&m, info, info_size);
-	nid_mrz_clear(&m);
-	return rc;
 }
 
 /*
@@ -373,88 +293,39 @@ dump_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "reader", required_argument, NULL, 'r' },
-		{ "can", required_argument, NULL, 'c' },
-		{ "can-file", required_argument, NULL, 'C' },
-		{ "can-env", required_argument, NULL, 'E' },
-		{ "mrz", required_argument, NULL, 'm' },
-		{ "mrz-file", required_argument, NULL, 'M' },
-		{ "doc", required_argument, NULL, 'd' },
-		{ "birth", required_argument, NULL, 'b' },
-		{ "expiry", required_argument, NULL, 'x' },
-		{ "access", required_argument, NULL, 'a' },
+		CLI_ACCESS_OPTIONS,
 		{ "out", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct cli_access acc;
 	struct nid_emrtd_creds creds;
 	struct nid_emrtd_result res;
 	struct nid_emrtd_opts eo;
 	nid_ctx_t *ctx = NULL;
 	struct cli_card cc;
-	nid_buf sbuf;
-	const char *want = NULL, *out = NULL, *can_file = NULL;
-	const char *can_env = NULL, *mrz_file = NULL, *doc = NULL;
-	const char *birth = NULL, *expiry = NULL;
-	char *mrz_arg = NULL, *can_arg = NULL, *s, *tjson = NULL;
-	char info[NID_MRZ_INFO_MAX];
-	int ch, json = 0, nsrc = 0, rc, ret;
+	const char *want = NULL, *out = NULL;
+	char *s, *tjson = NULL;
+	int ch, json = 0, rc, ret;
 	json_t *tdoc = NULL;
 
+	memset(&acc, 0, sizeof(acc));
 	memset(&creds, 0, sizeof(creds));
 	memset(&res, 0, sizeof(res));
 	memset(&eo, 0, sizeof(eo));
 	memset(&cc, 0, sizeof(cc));
-	memset(info, 0, sizeof(info));
-	nid_buf_init(&sbuf, SECRET_FILE_MAX + 1);
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if ((ret = cli_access_opt(CMD, &acc, ch, optarg)) >= 0) {
+			if (ret != NID_EXIT_OK)
+				goto out;
+			continue;
+		}
 		switch (ch) {
 		case 'r':
 			want = optarg;
-			break;
-		case 'c':
-			can_arg = optarg;
-			nsrc++;
-			break;
-		case 'C':
-			can_file = optarg;
-			nsrc++;
-			break;
-		case 'E':
-			can_env = optarg;
-			nsrc++;
-			break;
-		case 'm':
-			mrz_arg = optarg;
-			nsrc++;
-			break;
-		case 'M':
-			mrz_file = optarg;
-			nsrc++;
-			break;
-		case 'd':
-			doc = optarg;
-			break;
-		case 'b':
-			birth = optarg;
-			break;
-		case 'x':
-			expiry = optarg;
-			break;
-		case 'a':
-			if (strcmp(optarg, "pace") == 0)
-				eo.access = NID_EMRTD_ACCESS_PACE;
-			else if (strcmp(optarg, "bac") == 0)
-				eo.access = NID_EMRTD_ACCESS_BAC;
-			else if (strcmp(optarg, "auto") == 0)
-				eo.access = NID_EMRTD_ACCESS_AUTO;
-			else {
-				ret = cli_usage_error(CMD, "--access takes "
-				    "pace, bac or auto");
-				goto out;
-			}
 			break;
 		case 'o':
 			out = optarg;
@@ -477,86 +348,13 @@ dump_run(int argc, char **argv)
 		    argv[optind]);
 		goto out;
 	}
-	if (doc != NULL || birth != NULL || expiry != NULL)
-		nsrc++;
-	if (nsrc != 1) {
-		ret = cli_usage_error(CMD, "give exactly one of --can, "
-		    "--can-file, --can-env, --mrz, --mrz-file or --doc/--birth/"
-		    "--expiry");
+	/* The secret, checked before touching the card; never echoed. */
+	if ((ret = cli_access_creds(CMD, json, &acc, &creds)) != NID_EXIT_OK)
 		goto out;
-	}
+	eo.access = acc.access;
 	if (out == NULL) {
 		ret = cli_usage_error(CMD, "--out DIR is required");
 		goto out;
-	}
-	if (eo.access == NID_EMRTD_ACCESS_BAC && (can_arg != NULL ||
-	    can_file != NULL || can_env != NULL)) {
-		ret = cli_usage_error(CMD, "BAC needs the MRZ data, not a CAN");
-		goto out;
-	}
-
-	/* The secret, checked before touching the card; never echoed. */
-	if (can_arg != NULL || can_file != NULL || can_env != NULL) {
-		if (can_file != NULL) {
-			if ((rc = read_secret_file(can_file, &sbuf)) != NID_OK) {
-				ret = cli_fail(CMD, json, NID_EXIT_USAGE, rc,
-				    0, 0, "--can-file %s: cannot read it",
-				    can_file);
-				goto out;
-			}
-			s = first_line((char *)sbuf.p);
-		} else if (can_env != NULL) {
-			if ((s = getenv(can_env)) == NULL) {
-				ret = cli_fail(CMD, json, NID_EXIT_USAGE,
-				    NID_E_INVALID_ARG, 0, 0, "--can-env %s: "
-				    "not set", can_env);
-				goto out;
-			}
-		} else
-			s = can_arg;
-		if (!can_ok(s) || nid_emrtd_creds_can(&creds, s) != NID_OK) {
-			ret = cli_fail(CMD, json, NID_EXIT_USAGE,
-			    NID_E_INVALID_ARG, 0, 0, "the CAN must be 6 digits");
-			goto out;
-		}
-	} else if (mrz_arg != NULL || mrz_file != NULL) {
-		if (mrz_file != NULL) {
-			if ((rc = read_secret_file(mrz_file, &sbuf)) != NID_OK) {
-				ret = cli_fail(CMD, json, NID_EXIT_USAGE, rc,
-				    0, 0, "--mrz-file %s: cannot read it",
-				    mrz_file);
-				goto out;
-			}
-		} else if ((rc = nid_buf_put(&sbuf, mrz_arg,
-		    strlen(mrz_arg) + 1)) != NID_OK) {
-			ret = cli_fail(CMD, json, NID_EXIT_USAGE, rc, 0, 0,
-			    "--mrz: too long");
-			goto out;
-		}
-		if (mrz_info_of((char *)sbuf.p, info, sizeof(info)) != NID_OK ||
-		    nid_emrtd_creds_mrz(&creds, info) != NID_OK) {
-			ret = cli_fail(CMD, json, NID_EXIT_USAGE,
-			    NID_E_INVALID_ARG, 0, 0, "the MRZ is not valid: "
-			    "its document number, date of birth or date of "
-			    "expiry is malformed or fails its check digit "
-			    "(see 'nidcard mrz')");
-			goto out;
-		}
-	} else {
-		if (doc == NULL || birth == NULL || expiry == NULL) {
-			ret = cli_usage_error(CMD, "--doc, --birth and "
-			    "--expiry go together");
-			goto out;
-		}
-		if (nid_mrz_bac_info_from(doc, birth, expiry, info,
-		    sizeof(info)) != NID_OK ||
-		    nid_emrtd_creds_mrz(&creds, info) != NID_OK) {
-			ret = cli_fail(CMD, json, NID_EXIT_USAGE,
-			    NID_E_INVALID_ARG, 0, 0, "invalid value: --doc "
-			    "takes 1 to %d characters A-Z, 0-9, '<'; --birth "
-			    "and --expiry a date YYMMDD", NID_MRZ_DOCNO_MAX);
-			goto out;
-		}
 	}
 	if (prepare_out(out, 0) != 0) {
 		ret = cli_fail(CMD, json, NID_EXIT_USAGE, NID_E_IO, 0, 0,
@@ -616,8 +414,6 @@ out:
 	free(tjson);
 	nid_emrtd_result_clear(&res);
 	nid_emrtd_creds_clear(&creds);
-	OPENSSL_cleanse(info, sizeof(info));
-	nid_buf_clear(&sbuf);
 	nid_ctx_free(&ctx);
 	return ret;
 }

@@ -33,7 +33,6 @@
 #include "pa.h"
 
 #define CMD "verify"
-#define MAX_OPT_PATHS 64
 #define MAX_DG_FILE (4u * 1024u * 1024u)
 
 static void
@@ -49,7 +48,8 @@ verify_usage(FILE *fp)
 	    "  --masterlist-unverified  accept master lists that do not verify\n"
 	    "                         (stated in the output)\n"
 	    "  --crl FILE|DIR         CRL(s), DER or PEM\n"
-	    "  --crl-policy soft|hard make revocation required: an unknown\n"
+	    "  --crl-policy P         none (default), soft or hard: with soft or\n"
+	    "                         hard revocation is required: an unknown\n"
 	    "                         status warns (soft) or fails (hard)\n"
 	    "  --at YYYY-MM-DD        reference date (default: now)\n"
 	    "  --dg N=FILE            data group N from FILE (with a single file)\n"
@@ -64,17 +64,8 @@ verify_usage(FILE *fp)
 
 struct vopts {
 	const char *path;
-	const char *csca[MAX_OPT_PATHS];
-	size_t ncsca;
-	const char *ml[MAX_OPT_PATHS];
-	size_t nml;
-	const char *crl[MAX_OPT_PATHS];
-	size_t ncrl;
-	int ml_unverified;
-	int crl_policy;
+	struct cli_trust trust;
 	int json;
-	int at_given;
-	time_t at;
 	const char *card_security;
 	struct {
 		unsigned n;
@@ -109,20 +100,6 @@ input_free(struct input *in)
 		free(in->dg[i].p);
 	}
 	memset(in, 0, sizeof(*in));
-}
-
-static int
-parse_date(const char *s, time_t *t)
-{
-	struct tm tm;
-	char *end;
-
-	memset(&tm, 0, sizeof(tm));
-	if ((end = strptime(s, "%Y-%m-%d", &tm)) == NULL || *end != '\0')
-		return -1;
-	if ((*t = timegm(&tm)) == (time_t)-1)
-		return -1;
-	return 0;
 }
 
 static int
@@ -266,54 +243,6 @@ load_object(nid_ctx_t *ctx, const struct vopts *o, const char *path,
 		return cli_fail(CMD, o->json, cli_exit_for_rc(rc, 1), rc, 0, 0,
 		    "%s: %s: %s", path, nid_strerror(rc), nid_ctx_detail(ctx));
 	return NID_EXIT_OK;
-}
-
-/* Trust store from the options, or the default folder. */
-static int
-load_trust(nid_ctx_t *ctx, const struct vopts *o, nid_trust_t **out,
-    char *desc, size_t desc_len)
-{
-	nid_trust_t *t = NULL;
-	size_t i;
-	int rc, loaded = 0, ex;
-	char why[256];
-
-	*out = NULL;
-	if ((rc = nid_trust_new(ctx, &t)) != NID_OK)
-		return cli_fail(CMD, o->json, NID_EXIT_INTERNAL, rc, 0, 0,
-		    "%s", nid_strerror(rc));
-	if (o->ncsca == 0 && o->nml == 0 && o->ncrl == 0) {
-		rc = nid_trust_load_dir(t, nid_trust_default_dir(), &loaded);
-		if (rc != NID_OK)
-			goto fail;
-		(void)snprintf(desc, desc_len, "%s %s", loaded ?
-		    "default trust folder" : "no trust options; default "
-		    "trust folder absent:", nid_trust_default_dir());
-		*out = t;
-		return NID_EXIT_OK;
-	}
-	(void)snprintf(desc, desc_len, "command-line options");
-	for (i = 0; i < o->ncsca; i++)
-		if ((rc = nid_trust_add_csca_path(t, o->csca[i])) != NID_OK)
-			goto fail;
-	for (i = 0; i < o->nml; i++) {
-		if ((rc = nid_trust_add_masterlist(t, o->ml[i],
-		    o->ml_unverified, why, sizeof(why))) != NID_OK)
-			goto fail;
-		if (why[0] != '\0')
-			fprintf(stderr, "%s %s: warning: master list %s "
-			    "accepted UNVERIFIED (--masterlist-unverified): "
-			    "%s\n", cli_progname, CMD, o->ml[i], why);
-	}
-	for (i = 0; i < o->ncrl; i++)
-		if ((rc = nid_trust_add_crl_path(t, o->crl[i])) != NID_OK)
-			goto fail;
-	*out = t;
-	return NID_EXIT_OK;
- fail:
-	nid_trust_free(&t);
-	ex = rc == NID_E_NO_TRUST ? NID_EXIT_USAGE : cli_exit_for_rc(rc, 1);
-	return cli_fail(CMD, o->json, ex, rc, 0, 0, "%s", nid_ctx_detail(ctx));
 }
 
 /* ---- certificate descriptions ----------------------------------------- */
@@ -654,15 +583,9 @@ report_json(const struct input *in, const nid_sod_t *s, const nid_trust_t *t,
 static int
 parse_args(int argc, char **argv, struct vopts *o)
 {
-	enum { O_CSCA = 256, O_ML, O_MLU, O_CRL, O_POLICY, O_AT, O_DG, O_CS,
-	    O_JSON };
+	enum { O_DG = 256, O_CS, O_JSON };
 	static const struct option lopts[] = {
-		{ "csca", required_argument, NULL, O_CSCA },
-		{ "masterlist", required_argument, NULL, O_ML },
-		{ "masterlist-unverified", no_argument, NULL, O_MLU },
-		{ "crl", required_argument, NULL, O_CRL },
-		{ "crl-policy", required_argument, NULL, O_POLICY },
-		{ "at", required_argument, NULL, O_AT },
+		CLI_TRUST_OPTIONS,
 		{ "dg", required_argument, NULL, O_DG },
 		{ "card-security", required_argument, NULL, O_CS },
 		{ "json", no_argument, NULL, O_JSON },
@@ -671,49 +594,21 @@ parse_args(int argc, char **argv, struct vopts *o)
 	};
 	char *end;
 	unsigned long n;
-	int c;
+	int c, r;
 
 	memset(o, 0, sizeof(*o));
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
+		if ((r = cli_trust_opt(CMD, &o->trust, c, optarg)) >= 0) {
+			if (r != NID_EXIT_OK)
+				return r;
+			continue;
+		}
 		switch (c) {
 		case 'h':
 			verify_usage(stdout);
 			return -1;
-		case O_CSCA:
-		case O_ML:
-		case O_CRL:
-			if ((c == O_CSCA ? o->ncsca : c == O_ML ? o->nml :
-			    o->ncrl) >= MAX_OPT_PATHS)
-				return cli_usage_error(CMD, "more than %d "
-				    "--csca, --masterlist or --crl",
-				    MAX_OPT_PATHS);
-			if (c == O_CSCA)
-				o->csca[o->ncsca++] = optarg;
-			else if (c == O_ML)
-				o->ml[o->nml++] = optarg;
-			else
-				o->crl[o->ncrl++] = optarg;
-			break;
-		case O_MLU:
-			o->ml_unverified = 1;
-			break;
-		case O_POLICY:
-			if (strcmp(optarg, "soft") == 0)
-				o->crl_policy = NID_PA_CRL_SOFT;
-			else if (strcmp(optarg, "hard") == 0)
-				o->crl_policy = NID_PA_CRL_HARD;
-			else
-				return cli_usage_error(CMD, "--crl-policy: "
-				    "'soft' or 'hard', not '%s'", optarg);
-			break;
-		case O_AT:
-			if (parse_date(optarg, &o->at) != 0)
-				return cli_usage_error(CMD, "--at: not a date "
-				    "YYYY-MM-DD: '%s'", optarg);
-			o->at_given = 1;
-			break;
 		case O_DG:
 			errno = 0;
 			n = strtoul(optarg, &end, 10);
@@ -791,16 +686,16 @@ verify_run(int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((ex = load_trust(ctx, &o, &t, trust_desc, sizeof(trust_desc))) !=
-	    NID_EXIT_OK)
+	if ((ex = cli_trust_load(CMD, o.json, ctx, &o.trust, &t, trust_desc,
+	    sizeof(trust_desc))) != NID_EXIT_OK)
 		goto out;
 	for (i = 0; i < in.ndg; i++) {
 		dgs[i].n = in.dg[i].n;
 		dgs[i].p = in.dg[i].p;
 		dgs[i].len = in.dg[i].len;
 	}
-	po.t_ref = o.at_given ? o.at : time(NULL);
-	po.crl_policy = o.crl_policy;
+	po.t_ref = o.trust.at_given ? o.trust.at : time(NULL);
+	po.crl_policy = o.trust.crl_policy;
 	if ((rc = nid_pa_verify(ctx, sod, t, dgs, in.ndg, cs, &po, &rep)) !=
 	    NID_OK) {
 		ex = cli_fail(CMD, o.json, cli_exit_for_rc(rc, 1), rc, 0, 0,

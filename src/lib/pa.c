@@ -22,6 +22,26 @@
 
 #define MAX_CANDIDATES 64
 
+int
+nid_pa_verdict_of(const struct nid_check *c, size_t n)
+{
+	size_t i;
+	int v = NID_PA_PASS;
+
+	for (i = 0; i < n; i++) {
+		/* a level that ran and failed always counts (a revoked DS
+		 * fails without a CRL policy too); "required" only decides
+		 * whether an unknown or skipped one does */
+		if (c[i].result == NID_CHECK_FAIL)
+			v = NID_PA_FAIL;
+		else if (c[i].required && v == NID_PA_PASS &&
+		    (c[i].result == NID_CHECK_UNKNOWN ||
+		    c[i].result == NID_CHECK_SKIPPED))
+			v = NID_PA_WARN;
+	}
+	return v;
+}
+
 const char *
 nid_pa_verdict_str(int verdict)
 {
@@ -374,7 +394,7 @@ nid_pa_verify(nid_ctx_t *ctx, const nid_sod_t *sod, const nid_trust_t *t,
 	struct nid_check *ch, *cs, *cc, *cv, *cr, *ck;
 	const struct nid_trust_anchor *ca2;
 	X509 *ds = NULL, *ds2 = NULL;
-	size_t i, o2, n2;
+	size_t o2, n2;
 	time_t nb = 0, na = 0, cnb = 0, cna = 0;
 	char tb[24], ta[24], tc[24], cb[24], ca[24], why[NID_CHECK_REASON_MAX];
 	int rc;
@@ -508,19 +528,7 @@ nid_pa_verify(nid_ctx_t *ctx, const nid_sod_t *sod, const nid_trust_t *t,
 		}
 	}
 
-	/* Verdict (pa.h) */
-	r.verdict = NID_PA_PASS;
-	for (i = 0; i < r.nchecks; i++) {
-		/* a level that ran and failed always counts (a revoked DS
-		 * fails without a CRL policy too); "required" only decides
-		 * whether an unknown one does */
-		if (r.checks[i].result == NID_CHECK_FAIL)
-			r.verdict = NID_PA_FAIL;
-		else if (r.checks[i].required &&
-		    r.checks[i].result == NID_CHECK_UNKNOWN &&
-		    r.verdict == NID_PA_PASS)
-			r.verdict = NID_PA_WARN;
-	}
+	r.verdict = nid_pa_verdict_of(r.checks, r.nchecks);
 	*out = r;
 	memset(&r, 0, sizeof(r));
 	rc = NID_OK;

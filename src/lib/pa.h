@@ -114,6 +114,12 @@ void nid_pa_report_clear(struct nid_pa_report *r);
 /* The check with this id in the report, or NULL. */
 const struct nid_check *nid_pa_check(const struct nid_pa_report *r,
     const char *id);
+/*
+ * The verdict rule, for any list of checks: fail when one fails; warn
+ * when none fails but a required one is unknown or skipped; pass
+ * otherwise.
+ */
+int nid_pa_verdict_of(const struct nid_check *c, size_t n);
 const char *nid_pa_verdict_str(int verdict);      /* "pass", "warn", "fail" */
 const char *nid_pa_dg_status_str(int status);     /* "match", ... */
 

@@ -46,6 +46,8 @@ nid_check_result_str(nid_check_result r)
 		return "pass";
 	case NID_CHECK_FAIL:
 		return "fail";
+	case NID_CHECK_SKIPPED:
+		return "skipped";
 	default:
 		return "unknown";
 	}

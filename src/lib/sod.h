@@ -46,7 +46,9 @@
 typedef enum nid_check_result {
 	NID_CHECK_PASS = 0,
 	NID_CHECK_FAIL,
-	NID_CHECK_UNKNOWN   /* could not be checked: reason says why */
+	NID_CHECK_UNKNOWN,  /* could not be checked: reason says why */
+	NID_CHECK_SKIPPED   /* not checked because the user said so, or
+	                       nothing to check against (no manifest) */
 } nid_check_result;
 
 struct nid_check {
