@@ -12,7 +12,8 @@ say() { printf '==> %s\n' "$*"; }
 NID_PACKAGES="build-essential autoconf automake libtool pkg-config
 libpcsclite-dev pcscd vsmartcard-vpcd pcsc-tools opensc
 libssl-dev openssl check libjansson-dev
-clang libclang-rt-14-dev libfuzzer-14-dev valgrind jq"
+clang libclang-rt-14-dev libfuzzer-14-dev valgrind jq
+python3 python3-jsonschema"
 
 nid_deps() {
 	missing=""

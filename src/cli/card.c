@@ -6,17 +6,49 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+
+/* How long one APDU may take (nidcard(1) ENVIRONMENT): a mute card must
+ * not hang the command. Cards answer in milliseconds; slow crypto (DH
+ * 2048 PACE on an old chip) in a few seconds. */
+#define CLI_APDU_TIMEOUT_MS 30000ul
+#define CLI_APDU_TIMEOUT_MAX 3600000ul
+
+static int
+apdu_timeout(unsigned *ms)
+{
+	const char *s = getenv("NIDCARD_APDU_TIMEOUT_MS");
+	unsigned long v;
+	char *end;
+
+	*ms = (unsigned)CLI_APDU_TIMEOUT_MS;
+	if (s == NULL || *s == '\0')
+		return 0;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 ||
+	    v > CLI_APDU_TIMEOUT_MAX)
+		return -1;
+	*ms = (unsigned)v;
+	return 0;
+}
 
 int
 cli_card_open(const char *cmd, int json, nid_ctx_t *ctx, const char *want,
     struct cli_card *cc)
 {
+	unsigned ms;
 	int rc;
 
 	memset(cc, 0, sizeof(*cc));
+	if (apdu_timeout(&ms) != 0)
+		return cli_fail(cmd, json, NID_EXIT_USAGE, NID_E_INVALID_ARG, 0,
+		    0, "NIDCARD_APDU_TIMEOUT_MS: not a number of milliseconds "
+		    "(0 to %lu; 0: no limit)", CLI_APDU_TIMEOUT_MAX);
 	if ((rc = nid_pcsc_list(ctx, &cc->readers, &cc->nreaders)) != NID_OK ||
 	    (rc = nid_pcsc_pick_reader(ctx, cc->readers, cc->nreaders, want,
 	    &cc->idx)) != NID_OK)
@@ -25,6 +57,7 @@ cli_card_open(const char *cmd, int json, nid_ctx_t *ctx, const char *want,
 		    nid_ctx_detail(ctx));
 	cc->reader = cc->readers[cc->idx].name;
 	if ((rc = nid_pcsc_open(ctx, cc->reader, &cc->t)) != NID_OK ||
+	    (rc = nid_pcsc_set_timeout(cc->t, ms)) != NID_OK ||
 	    (rc = nid_card_new(cc->t, &cc->card)) != NID_OK ||
 	    (rc = nid_transport_begin(cc->t)) != NID_OK)
 		return cli_fail(cmd, json, cli_exit_for_rc(rc, 0), rc, 0,

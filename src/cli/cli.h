@@ -46,6 +46,8 @@ extern const struct cli_cmd cli_cmd_apdu;
 extern const struct cli_cmd cli_cmd_verify;
 extern const struct cli_cmd cli_cmd_mrz;
 extern const struct cli_cmd cli_cmd_dump;
+extern const struct cli_cmd cli_cmd_probe;
+extern const struct cli_cmd cli_cmd_status;
 
 extern const char *cli_progname;
 
@@ -68,6 +70,9 @@ int cli_fail(const char *cmd, int json, int exit_code, int rc,
 /* Usage error: message on stderr, a hint to --help; returns NID_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) NID_PRINTF(2, 3);
 
+/* doc as indented text with a trailing newline (malloc'd; NULL when out
+ * of memory); doc is not released. */
+char *cli_json_text(const json_t *doc);
 /* Print a JSON document (indented, one trailing newline) and release it. */
 int cli_json_print(json_t *doc);
 /* json_string() that never returns NULL for non-UTF-8: bytes become '?'. */
@@ -187,6 +192,47 @@ int cli_trust_load(const char *cmd, int json, nid_ctx_t *ctx,
     size_t desc_len);
 /* YYYY-MM-DD (UTC midnight) → time_t; -1 when malformed. */
 int cli_parse_date(const char *s, time_t *t);
+
+/*
+ * --trace, taken by main() from anywhere on the command line: the APDU
+ * exchange and the library's steps on stderr. Redacted (CLI_TRACE_ON):
+ * no key, SSC, nonce, CAN, MRZ, PIN, and of data groups only tag and
+ * length; CLI_TRACE_SENSITIVE shows all and says so first.
+ */
+enum { CLI_TRACE_OFF = 0, CLI_TRACE_ON, CLI_TRACE_SENSITIVE };
+extern int cli_trace;
+/* nid_ctx_new() with the trace switched on as asked. */
+int cli_ctx_new(nid_ctx_t **out);
+/* The "access" object of nidcard.dump/1 and nidcard.status/1. */
+json_t *cli_access_json(const struct nid_emrtd_result *r);
+
+/* ---- the status report (report.c) ------------------------------------ */
+
+struct nid_status_report;
+struct nid_check;
+
+/* The photo written by `status --photo`. */
+struct cli_photo {
+	const char *path;      /* NULL: not asked */
+	const char *format;
+	size_t bytes;
+	unsigned width, height;
+	int written;
+	char error[160];       /* why not written */
+};
+
+/* nidcard.status/1; ph may be NULL (no photo asked). */
+json_t *cli_status_json(const struct nid_status_report *r, const char *reader,
+    const uint8_t *atr, size_t atr_len, const struct cli_photo *ph,
+    time_t t_ref);
+/* Did this check decide the verdict (failed, or required and unknown)? */
+int cli_status_decides(const struct nid_status_report *r,
+    const struct nid_check *c);
+/* A DG1 birth date YYMMDD as YYYY-MM-DD (two-digit years: a year after
+ * t_ref's is of the last century); as given when not a date. */
+void cli_birth_text(const char *yymmdd, time_t t_ref, char *out, size_t len);
+/* --chip-auth auto|ca|aa|none → enum nid_chip_mode; -1 when unknown. */
+int cli_chip_mode(const char *s);
 
 /* Use colour on stdout? Only on a terminal, and never with NO_COLOR set. */
 int cli_color(void);

@@ -202,7 +202,7 @@ apdu_run(int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((rc = nid_ctx_new(&ctx)) != NID_OK ||
+	if ((rc = cli_ctx_new(&ctx)) != NID_OK ||
 	    (buf = malloc(NID_RSP_MAX)) == NULL) {
 		ret = cli_fail(CMD, json, NID_EXIT_INTERNAL, NID_E_NOMEM, 0, 0,
 		    "%s", nid_strerror(NID_E_NOMEM));

@@ -53,7 +53,7 @@ load_names(const char *path, int explicit, const uint8_t *atr, size_t len,
 
 	memset(nm, 0, sizeof(*nm));
 	nm->path = path != NULL ? path : NID_SMARTCARD_LIST;
-	if ((rc = nid_ctx_new(&ctx)) != NID_OK)
+	if ((rc = cli_ctx_new(&ctx)) != NID_OK)
 		return rc;
 	rc = nid_atrlist_load(ctx, path, list);
 	if (rc != NID_OK) {

@@ -38,10 +38,12 @@
 #include <openssl/crypto.h>
 
 #include "cli.h"
+#include "status.h"
 #include "card.h"
 #include "emrtd.h"
 #include "mrz.h"
 #include "pcsc.h"
+#include "probe.h"
 
 #define CMD "dump"
 #define PATH_MAX_DUMP 4096u
@@ -60,6 +62,13 @@ dump_usage(FILE *fp)
 	    "                    absent)\n"
 	    "  --reader NAME     the reader: exact name or a unique part of it\n"
 	    "  --json            print the transcript (nidcard.dump/1)\n"
+	    "  --report          also run the whole status (chip and passive\n"
+	    "                    authentication, expiry) over the same session\n"
+	    "                    and store its nidcard.status/1 document as\n"
+	    "                    DIR/status.json: the evidence bundle; takes\n"
+	    "                    the trust options of 'nidcard status'\n"
+	    "                    (--csca, --masterlist, --crl, --crl-policy,\n"
+	    "                    --at) and --chip-auth\n"
 	    "  -h, --help        show this help\n\n"
 	    "--can and --mrz put the secret into the process list: prefer\n"
 	    "--can-file, --can-env or --mrz-file on shared machines.\n"
@@ -111,7 +120,7 @@ static json_t *
 transcript_json(const struct nid_emrtd_result *r, const char *reader,
     const uint8_t *atr, size_t atr_len)
 {
-	json_t *doc = json_object(), *acc = json_object(), *files = json_array();
+	json_t *doc = json_object(), *files = json_array();
 	json_t *o, *ms = json_object(), *rd = json_object();
 	const struct nid_emrtd_file *f;
 	char hex[8];
@@ -121,19 +130,7 @@ transcript_json(const struct nid_emrtd_result *r, const char *reader,
 	json_object_set_new(doc, "reader", cli_json_str(reader));
 	json_object_set_new(doc, "atr", atr_len > 0 ?
 	    cli_json_hex(atr, atr_len) : json_null());
-	json_object_set_new(acc, "protocol", cli_json_str(r->protocol));
-	json_object_set_new(acc, "password", cli_json_str(r->password));
-	json_object_set_new(acc, "card_access", json_boolean(r->card_access));
-	if (r->protocol[0] == 'P') {
-		json_object_set_new(acc, "mapping", cli_json_str(r->mapping));
-		json_object_set_new(acc, "oid", cli_json_str(r->oid));
-		json_object_set_new(acc, "parameter_id",
-		    json_integer(r->param_id));
-	}
-	json_object_set_new(acc, "cipher", cli_json_str(r->cipher));
-	if (r->note[0] != '\0')
-		json_object_set_new(acc, "note", cli_json_str(r->note));
-	json_object_set_new(doc, "access", acc);
+	json_object_set_new(doc, "access", cli_access_json(r));
 	for (i = 0; i < r->nfiles; i++) {
 		f = &r->files[i];
 		o = json_object();
@@ -225,11 +222,11 @@ rename_in(const char *dir, const char *name)
 /* All files, then transcript.json; all or nothing (see the top). */
 static int
 write_dump(const char *dir, const struct nid_emrtd_result *r,
-    const char *transcript)
+    const char *transcript, const char *report)
 {
-	const char *names[NID_EMRTD_FILES_MAX + 1];
-	const uint8_t *data[NID_EMRTD_FILES_MAX + 1];
-	size_t lens[NID_EMRTD_FILES_MAX + 1], n = 0, i, written = 0, renamed = 0;
+	const char *names[NID_EMRTD_FILES_MAX + 2];
+	const uint8_t *data[NID_EMRTD_FILES_MAX + 2];
+	size_t lens[NID_EMRTD_FILES_MAX + 2], n = 0, i, written = 0, renamed = 0;
 	int ok = 1;
 
 	for (i = 0; i < r->nfiles; i++) {
@@ -242,6 +239,11 @@ write_dump(const char *dir, const struct nid_emrtd_result *r,
 	names[n] = "transcript.json";
 	data[n] = (const uint8_t *)transcript;
 	lens[n++] = strlen(transcript);
+	if (report != NULL) {
+		names[n] = "status.json";
+		data[n] = (const uint8_t *)report;
+		lens[n++] = strlen(report);
+	}
 	for (i = 0; ok && i < n; i++, written++)
 		if (write_tmp(dir, names[i], data[i], lens[i]) != 0)
 			ok = 0;
@@ -294,6 +296,9 @@ dump_run(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "reader", required_argument, NULL, 'r' },
 		CLI_ACCESS_OPTIONS,
+		CLI_TRUST_OPTIONS,
+		{ "report", no_argument, NULL, 'R' },
+		{ "chip-auth", required_argument, NULL, 'A' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -303,22 +308,37 @@ dump_run(int argc, char **argv)
 	struct nid_emrtd_creds creds;
 	struct nid_emrtd_result res;
 	struct nid_emrtd_opts eo;
+	struct nid_probe probe;
+	struct cli_trust trust;
+	struct nid_status_opts so;
+	struct nid_status_report rep;
+	const struct nid_emrtd_result *rr = &res;
+	nid_trust_t *tstore = NULL;
+	char trust_desc[600], *rjson = NULL;
+	int report = 0, chip = NID_CHIP_AUTO;
 	nid_ctx_t *ctx = NULL;
 	struct cli_card cc;
 	const char *want = NULL, *out = NULL;
-	char *s, *tjson = NULL;
+	char *tjson = NULL;
 	int ch, json = 0, rc, ret;
-	json_t *tdoc = NULL;
+	json_t *tdoc = NULL, *rdoc = NULL;
 
 	memset(&acc, 0, sizeof(acc));
 	memset(&creds, 0, sizeof(creds));
 	memset(&res, 0, sizeof(res));
 	memset(&eo, 0, sizeof(eo));
 	memset(&cc, 0, sizeof(cc));
+	memset(&probe, 0, sizeof(probe));
+	memset(&trust, 0, sizeof(trust));
+	memset(&so, 0, sizeof(so));
+	memset(&rep, 0, sizeof(rep));
+	trust.crl_policy = NID_PA_CRL_SOFT;
+	nid_probe_clear(&probe);
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if ((ret = cli_access_opt(CMD, &acc, ch, optarg)) >= 0) {
+		if ((ret = cli_access_opt(CMD, &acc, ch, optarg)) >= 0 ||
+		    (ret = cli_trust_opt(CMD, &trust, ch, optarg)) >= 0) {
 			if (ret != NID_EXIT_OK)
 				goto out;
 			continue;
@@ -326,6 +346,16 @@ dump_run(int argc, char **argv)
 		switch (ch) {
 		case 'r':
 			want = optarg;
+			break;
+		case 'R':
+			report = 1;
+			break;
+		case 'A':
+			if ((chip = cli_chip_mode(optarg)) < 0) {
+				ret = cli_usage_error(CMD, "--chip-auth takes "
+				    "auto, ca, aa or none");
+				goto out;
+			}
 			break;
 		case 'o':
 			out = optarg;
@@ -362,19 +392,43 @@ dump_run(int argc, char **argv)
 		goto out;
 	}
 
-	if ((rc = nid_ctx_new(&ctx)) != NID_OK) {
+	if ((rc = cli_ctx_new(&ctx)) != NID_OK) {
 		ret = cli_fail(CMD, json, NID_EXIT_INTERNAL, rc, 0, 0, "%s",
 		    nid_strerror(rc));
 		goto out;
 	}
+	if (report && (ret = cli_trust_load(CMD, json, ctx, &trust, &tstore,
+	    trust_desc, sizeof(trust_desc))) != NID_EXIT_OK)
+		goto out;
 	if ((ret = cli_card_open(CMD, json, ctx, want, &cc)) != NID_EXIT_OK)
 		goto out;
-	rc = nid_emrtd_read(cc.card, &creds, &eo, &res);
+	/* What card and reader accept (probe.h): the reading code then asks
+	 * for the largest Le that works from the first file. */
+	if ((rc = nid_probe_run(cc.card, NID_PROBE_SESSION, &probe)) !=
+	    NID_OK) {
+		ret = cli_fail(CMD, json, cli_exit_for_rc(rc, 0), rc, 0,
+		    nid_pcsc_last_code(ctx), "%s: %s", nid_strerror(rc),
+		    nid_ctx_detail(ctx));
+		goto out;
+	}
+	eo.probe = &probe;
+	eo.dgs = NID_EMRTD_DGS_ALL;   /* the evidence dump: every file */
+	if (report) {
+		/* The whole status (status.h) over the same session. */
+		so.read = eo;
+		so.chip = (enum nid_chip_mode)chip;
+		so.trust = tstore;
+		so.pa.t_ref = trust.at_given ? trust.at : time(NULL);
+		so.pa.crl_policy = trust.crl_policy;
+		rc = nid_status_run(cc.card, &creds, &so, &rep);
+		rr = &rep.read;
+	} else
+		rc = nid_emrtd_read(cc.card, &creds, &eo, &res);
 	nid_emrtd_creds_clear(&creds);
 	if (rc == NID_E_ACCESS_DENIED) {
 		ret = cli_fail(CMD, json, NID_EXIT_DENIED, rc, 0, 0,
 		    "access denied by the card: wrong %s",
-		    res.password[0] == 'C' ? "CAN" : "MRZ data");
+		    rr->password[0] == 'C' ? "CAN" : "MRZ data");
 		goto out;
 	}
 	if (rc != NID_OK) {
@@ -386,17 +440,18 @@ dump_run(int argc, char **argv)
 	if (cli_card_end(&cc) != NID_OK)
 		nid_ctx_clear_detail(ctx);  /* the card was read: not an error */
 
-	tdoc = transcript_json(&res, cc.reader, cc.atr, cc.atr_len);
-	if ((tjson = json_dumps(tdoc, JSON_INDENT(2))) == NULL ||
-	    (s = realloc(tjson, strlen(tjson) + 2)) == NULL) {
+	tdoc = transcript_json(rr, cc.reader, cc.atr, cc.atr_len);
+	if (report)
+		rdoc = cli_status_json(&rep, cc.reader, cc.atr, cc.atr_len,
+		    NULL, so.pa.t_ref);
+	if ((tjson = cli_json_text(tdoc)) == NULL ||
+	    (report && (rjson = cli_json_text(rdoc)) == NULL)) {
 		ret = cli_fail(CMD, json, NID_EXIT_INTERNAL, NID_E_NOMEM, 0, 0,
 		    "%s", nid_strerror(NID_E_NOMEM));
 		goto out;
 	}
-	tjson = s;
-	(void)strcat(tjson, "\n");   /* room made above */
 	if (prepare_out(out, 1) != 0 ||
-	    write_dump(out, &res, tjson) != 0) {
+	    write_dump(out, rr, tjson, rjson) != 0) {
 		ret = cli_fail(CMD, json, NID_EXIT_USAGE, NID_E_IO, 0, 0,
 		    "writing into %s failed: %s (nothing written)", out,
 		    strerror(errno));
@@ -405,15 +460,24 @@ dump_run(int argc, char **argv)
 	if (json) {
 		cli_json_print(tdoc);
 		tdoc = NULL;
-	} else
-		print_summary(&res, out);
+	} else {
+		print_summary(rr, out);
+		if (report)
+			printf("status.json: verdict %s (%s)\n",
+			    nid_pa_verdict_str(rep.verdict), trust_desc);
+	}
 	ret = NID_EXIT_OK;
 out:
 	cli_card_close(&cc);
 	json_decref(tdoc);
+	json_decref(rdoc);
 	free(tjson);
+	free(rjson);
+	nid_status_report_clear(&rep);
+	nid_trust_free(&tstore);
 	nid_emrtd_result_clear(&res);
 	nid_emrtd_creds_clear(&creds);
+	nid_probe_clear(&probe);
 	nid_ctx_free(&ctx);
 	return ret;
 }

@@ -160,7 +160,7 @@ readers_run(int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error(CMD, "unexpected argument '%s'",
 		    argv[optind]);
-	if ((rc = nid_ctx_new(&ctx)) != NID_OK)
+	if ((rc = cli_ctx_new(&ctx)) != NID_OK)
 		return cli_fail(CMD, json, NID_EXIT_INTERNAL, rc, 0, 0, "%s",
 		    nid_strerror(rc));
 	if ((rc = nid_pcsc_list(ctx, &l, &n)) != NID_OK) {

@@ -659,7 +659,7 @@ verify_run(int argc, char **argv)
 	memset(&rep, 0, sizeof(rep));
 	if ((ex = parse_args(argc, argv, &o)) != NID_EXIT_OK)
 		return ex < 0 ? NID_EXIT_OK : ex;
-	if ((rc = nid_ctx_new(&ctx)) != NID_OK)
+	if ((rc = cli_ctx_new(&ctx)) != NID_OK)
 		return cli_fail(CMD, o.json, NID_EXIT_INTERNAL, rc, 0, 0, "%s",
 		    nid_strerror(rc));
 	if ((ex = resolve_input(&o, &in)) != NID_EXIT_OK)

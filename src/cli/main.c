@@ -22,7 +22,9 @@ static const struct cli_cmd *const cli_cmds[] = {
 	&cli_cmd_apdu,
 	&cli_cmd_atr,
 	&cli_cmd_mrz,
+	&cli_cmd_status,
 	&cli_cmd_dump,
+	&cli_cmd_probe,
 	&cli_cmd_verify,
 	NULL
 };
@@ -42,7 +44,10 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "\nOptions:\n"
 	    "  -h, --help     show this help, or a command's with COMMAND --help\n"
-	    "  -V, --version  show the version\n\n"
+	    "  -V, --version  show the version\n"
+	    "  --trace[=sensitive]  with any command: the APDU exchange on\n"
+	    "                 stderr, secrets and personal data redacted unless\n"
+	    "                 =sensitive\n\n"
 	    "Exit status: 0 pass, 1 verification failed, 2 usage error, 3 warning,\n"
 	    "4 no PC/SC service/reader/card, 5 access denied by the card,\n"
 	    "6 card or communication error, 7 internal error. See nidcard(1).\n");
@@ -59,10 +64,49 @@ find_cmd(const char *name)
 	return NULL;
 }
 
+/*
+ * Take --trace / --trace=sensitive out of argv, wherever it is before a
+ * "--": every command accepts it. Returns the new argc, or -1 for a
+ * --trace=VALUE that is not "sensitive".
+ */
+static int
+take_trace(int argc, char **argv)
+{
+	int i, j;
+
+	for (i = j = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < argc)
+				argv[j++] = argv[i++];
+			break;
+		}
+		if (strcmp(argv[i], "--trace") == 0) {
+			if (cli_trace == CLI_TRACE_OFF)
+				cli_trace = CLI_TRACE_ON;
+			continue;
+		}
+		if (strncmp(argv[i], "--trace=", 8) == 0) {
+			if (strcmp(argv[i] + 8, "sensitive") != 0)
+				return -1;
+			cli_trace = CLI_TRACE_SENSITIVE;
+			continue;
+		}
+		argv[j++] = argv[i];
+	}
+	argv[j] = NULL;
+	return j;
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct cli_cmd *cmd;
+
+	if ((argc = take_trace(argc, argv)) < 0) {
+		fprintf(stderr, "%s: --trace takes no value or =sensitive\n",
+		    cli_progname);
+		return NID_EXIT_USAGE;
+	}
 
 	if (argc < 2) {
 		usage(stderr);

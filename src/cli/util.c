@@ -147,3 +147,68 @@ cli_color(void)
 
 	return isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
 }
+
+/* ---- contexts and --trace --------------------------------------------- */
+
+int cli_trace;   /* CLI_TRACE_*, set by main() from --trace[=sensitive] */
+
+static void
+trace_line(void *arg, nid_log_level level, unsigned category, const char *msg)
+{
+	(void)arg;
+	(void)level;
+	(void)category;
+	fprintf(stderr, "%s: trace: %s\n", cli_progname, msg);
+}
+
+int
+cli_ctx_new(nid_ctx_t **out)
+{
+	int rc;
+
+	if ((rc = nid_ctx_new(out)) != NID_OK || cli_trace == CLI_TRACE_OFF)
+		return rc;
+	if (cli_trace == CLI_TRACE_SENSITIVE) {
+		fprintf(stderr, "%s: trace: SENSITIVE TRACE (--trace=sensitive):"
+		    " keys, session counters, access secrets and personal data "
+		    "are shown in full\n", cli_progname);
+		nid_ctx_set_sensitive(*out, 1);
+	}
+	nid_ctx_set_log(*out, trace_line, NULL, NID_LOG_DEBUG, NID_LOG_CAT_ALL);
+	return NID_OK;
+}
+
+json_t *
+cli_access_json(const struct nid_emrtd_result *r)
+{
+	json_t *acc = json_object();
+
+	json_object_set_new(acc, "protocol", cli_json_str(r->protocol));
+	json_object_set_new(acc, "password", cli_json_str(r->password));
+	json_object_set_new(acc, "card_access", json_boolean(r->card_access));
+	if (r->protocol[0] == 'P') {
+		json_object_set_new(acc, "mapping", cli_json_str(r->mapping));
+		json_object_set_new(acc, "oid", cli_json_str(r->oid));
+		json_object_set_new(acc, "parameter_id",
+		    json_integer(r->param_id));
+	}
+	json_object_set_new(acc, "cipher", cli_json_str(r->cipher));
+	if (r->note[0] != '\0')
+		json_object_set_new(acc, "note", cli_json_str(r->note));
+	return acc;
+}
+
+char *
+cli_json_text(const json_t *doc)
+{
+	char *t, *s;
+
+	if (doc == NULL || (t = json_dumps(doc, JSON_INDENT(2))) == NULL)
+		return NULL;
+	if ((s = realloc(t, strlen(t) + 2)) == NULL) {
+		free(t);
+		return NULL;
+	}
+	(void)strcat(s, "\n");   /* room made above */
+	return s;
+}

@@ -248,6 +248,13 @@ nid_bac_run(nid_card_t *card, const char *mrz_info, size_t mrz_info_len,
 	if ((r = nid_bac_session_keys(s.k_ifd, s.k_ic, s.rnd_ic, s.rnd_ifd,
 	    s.ks_enc, s.ks_mac, s.ssc)) != NID_OK)
 		goto out;
+	/* Shown only in a sensitive trace (nid_log_hex, secret). */
+	nid_log_hex(ctx, NID_LOG_DEBUG, NID_LOG_CAT_CRYPTO, "BAC KSenc",
+	    s.ks_enc, 16, 1);
+	nid_log_hex(ctx, NID_LOG_DEBUG, NID_LOG_CAT_CRYPTO, "BAC KSmac",
+	    s.ks_mac, 16, 1);
+	nid_log_hex(ctx, NID_LOG_DEBUG, NID_LOG_CAT_CRYPTO, "BAC SSC",
+	    s.ssc, 8, 1);
 	r = nid_sm_new(NID_SM_3DES, s.ks_enc, s.ks_mac, 16, s.ssc, 8, out);
 	if (r == NID_OK)
 		nid_log(ctx, NID_LOG_INFO, NID_LOG_CAT_GENERAL,

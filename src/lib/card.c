@@ -151,8 +151,16 @@ card_exchange(nid_card_t *card, const nid_apdu *a, int ext,
 			goto out;
 		}
 		total += dlen;
-		if ((rc = nid_buf_put(data, card->rsp, dlen)) != NID_OK)
+		if ((rc = nid_buf_put(data, card->rsp, dlen)) != NID_OK) {
+			/* A 61xx chain longer than the caller takes (hostile
+			 * card loop-61xx): say so, not just "too large". */
+			if (rc == NID_E_TOO_LARGE)
+				rc = nid_ctx_set_detail(ctx, rc, "card sent "
+				    "more than the %zu bytes expected, in %zu "
+				    "answers to %02X %02X and GET RESPONSE",
+				    data->max, iter + 1, a->cla, a->ins);
 			goto out;
+		}
 		if ((s & 0xff00u) != 0x6100u)
 			break;
 		/* 61xx: xx more bytes (00 = 256) wait for GET RESPONSE. */

@@ -25,6 +25,8 @@
 #ifndef NID_CHIPAUTH_H
 #define NID_CHIPAUTH_H
 
+#include "nid_internal.h"
+#include "card.h"
 #include "sod.h"   /* nid_check_result, NID_CHECK_REASON_MAX */
 
 enum nid_chip_mode {
@@ -55,5 +57,24 @@ struct nid_chip_result {
 	unsigned long apdus;  /* APDUs the mechanism cost */
 	unsigned long ms;     /* milliseconds it cost */
 };
+
+/*
+ * The policy, run as the emrtd session hook (emrtd.h session_fn, arg a
+ * struct nid_chip_session) once every file is read, still under secure
+ * messaging: with NID_CHIP_AUTO, Chip Authentication when DG14 offers it
+ * (ICAO 9303-11 §6.2 prefers it: it also renews the session keys), else
+ * Active Authentication when DG15 is present. It runs last so that a
+ * chip failing it (a clone's session breaks at the first answer under the
+ * new keys) has still given every file for the report. PACE-CAM, which
+ * would count as chip authentication, is not performed by this library.
+ * Only transport errors are returned; outcomes go to session->result.
+ */
+struct nid_emrtd_result;
+struct nid_chip_session {
+	enum nid_chip_mode mode;
+	struct nid_chip_result result;
+};
+int nid_chip_session_fn(nid_card_t *sc, nid_transport_t *smt,
+    struct nid_emrtd_result *res, void *arg) NID_WUR;
 
 #endif /* NID_CHIPAUTH_H */

@@ -83,41 +83,67 @@ nid_emrtd_creds_mrz(struct nid_emrtd_creds *c, const char *mrz_info)
 
 /* ---- reading strategy ------------------------------------------------- */
 
-size_t
-nid_emrtd_sm_short_le(size_t block)
+/* Bytes of the protected answer to n plain bytes (n ≥ 1). */
+static size_t
+sm_rsp_len(size_t block, size_t n)
 {
-	size_t n, padded, l87, total;
+	size_t padded, l87;
 
 	/*
 	 * ICAO 9303-11 §9.8.6: DO'87' = 87 L 01 ‖ E(pad(n)), pad to the next
 	 * block boundary (always at least one byte), DO'99' 4 bytes, DO'8E'
-	 * 10 bytes. The response of a short command holds at most 256 bytes.
+	 * 10 bytes; L in BER (ISO/IEC 7816-4 §5.2.2.2).
 	 */
+	padded = (n / block + 1) * block;
+	l87 = 1 + padded;
+	return 1 + (l87 < 0x80 ? 1u : l87 < 0x100 ? 2u : l87 < 0x10000 ? 3u :
+	    4u) + l87 + 4 + 10;
+}
+
+size_t
+nid_emrtd_sm_le(size_t block, size_t limit)
+{
+	size_t n;
+
+	if (limit > NID_NE_EXT_MAX)
+		limit = NID_NE_EXT_MAX;
+	if (limit == 0)
+		return 1;
 	if (block == 0)
-		return NID_NE_SHORT_MAX;
-	for (n = NID_NE_SHORT_MAX; n > 0; n--) {
-		padded = (n / block + 1) * block;
-		l87 = 1 + padded;
-		total = 1 + (l87 < 0x80 ? 1u : l87 < 0x100 ? 2u : 3u) + l87 +
-		    4 + 10;
-		if (total <= NID_NE_SHORT_MAX)
+		return limit;
+	/* The padding grows by whole blocks: at most 2 blocks + 32 steps. */
+	for (n = limit; n > 0; n--)
+		if (sm_rsp_len(block, n) <= limit)
 			return n;
-	}
 	return 1;
+}
+
+size_t
+nid_emrtd_sm_short_le(size_t block)
+{
+	/* The response of a short command holds at most 256 bytes. */
+	return nid_emrtd_sm_le(block, NID_NE_SHORT_MAX);
 }
 
 void
 nid_emrtd_rd_init(struct nid_emrtd_rd *rd, const nid_card_t *card,
     nid_transport_t *wire, size_t sm_block)
 {
+	size_t lim = card->caps.max_ne;
+
 	memset(rd, 0, sizeof(*rd));
 	rd->wire = wire != NULL ? wire : card->t;
-	rd->extended = card->caps.extended && card->caps.max_ne > 256;
-	rd->ext_max = card->caps.max_ne < NID_EMRTD_EXT_CHUNK ?
-	    card->caps.max_ne : NID_EMRTD_EXT_CHUNK;
-	rd->le = nid_emrtd_sm_short_le(sm_block);
-	if (card->caps.max_ne < rd->le)
-		rd->le = card->caps.max_ne;
+	/*
+	 * caps.max_ne bounds the answer on the wire: under secure messaging
+	 * the protected one, so the plain ceilings are what fits in it.
+	 */
+	rd->le = nid_emrtd_sm_le(sm_block, lim < NID_NE_SHORT_MAX ? lim :
+	    NID_NE_SHORT_MAX);
+	rd->ext_max = nid_emrtd_sm_le(sm_block, lim);
+	if (rd->ext_max > NID_EMRTD_EXT_CHUNK)
+		rd->ext_max = NID_EMRTD_EXT_CHUNK;
+	rd->extended = card->caps.extended && rd->ext_max > rd->le &&
+	    rd->ext_max > NID_NE_SHORT_MAX;
 }
 
 /* Lower the short ceiling to the next ladder step below it; 0: none. */
@@ -250,6 +276,49 @@ out:
 }
 
 /*
+ * Can a smaller Le cure this NID_E_CARD_PROTOCOL? Yes after an absurd
+ * 6Cxx or an answer longer than Le (a status word came); not after a 61xx
+ * chain that never ends, nor an answer without a status word (none came,
+ * or the secure messaging layer failed): repeating those only costs 300
+ * GET RESPONSE a time (hostile card faults loop-61xx, short-answer).
+ */
+static int
+le_may_help(const nid_card_t *card)
+{
+	return card->sw_first != 0 && (card->sw_first & 0xFF00u) != 0x6100u;
+}
+
+/*
+ * A read at ceiling ext/rd->le was refused: extended off, or one step
+ * down the ladder. 0 when already at the bottom (the ceiling is kept,
+ * 1..256 as emrtd.h says: fuzz regression emrtd-le-ceiling-zero).
+ */
+static int
+lower_ceiling(struct nid_emrtd_rd *rd, int ext)
+{
+	if (ext)
+		rd->extended = 0;
+	else if (ladder_below(rd->le) == 0)
+		return 0;
+	else
+		rd->le = ladder_below(rd->le);
+	rd->fallbacks++;
+	return 1;
+}
+
+/* An answer of got < want bytes with 9000 before the file's end: the
+ * card's real limit (emrtd.h). */
+static void
+answered_short(struct nid_emrtd_rd *rd, int ext, size_t got)
+{
+	if (ext)
+		rd->extended = 0;
+	if (got < rd->le)
+		rd->le = ladder_at_most(got);
+	rd->fallbacks++;
+}
+
+/*
  * Read [off, total) into out, lowering the ceilings as the card demands.
  */
 static int
@@ -280,29 +349,30 @@ read_rest(nid_card_t *card, struct nid_emrtd_rd *rd, uint8_t sfi,
 		    (off > NID_EMRTD_B0_OFFSET_MAX &&
 		    want + do53_hdr(want) > NID_NE_SHORT_MAX));
 		rc = read_once(card, sfi, 0, off, want, ext, out, &got, sw);
-		if (rc == NID_E_CARD_PROTOCOL || (rc == NID_OK &&
+		if ((rc == NID_E_CARD_PROTOCOL && le_may_help(card)) ||
+		    (rc == NID_OK &&
 		    (*sw == 0x6700 || (*sw & 0xFF00u) == 0x6C00u))) {
 			/* Refused: extended off, or one step down the ladder. */
-			if (ext)
-				rd->extended = 0;
-			else if (ladder_below(rd->le) == 0) {
-				/* Keep the ceiling (1..256, emrtd.h) for the
-				 * next files: fuzz regression
-				 * emrtd-le-ceiling-zero. */
+			if (!lower_ceiling(rd, ext)) {
 				if (rc == NID_OK)
 					rc = nid_ctx_set_detail(card->t->ctx,
 					    nid_sw_to_rc(*sw), "READ BINARY at "
-					    "offset %zu: %04X even with Le 128",
-					    off, *sw);
+					    "offset %zu: %04X even with Le %zu",
+					    off, *sw, rd->le);
 				return rc;
-			} else
-				rd->le = ladder_below(rd->le);
-			rd->fallbacks++;
+			}
 			nid_ctx_clear_detail(card->t->ctx);
 			continue;
 		}
 		if (rc != NID_OK)
 			return rc;
+		/* ISO/IEC 7816-4 §5.6: 6B00, the offset is past the EF's end:
+		 * the file is shorter than its header says (hostile card
+		 * bad-tlv-length), not a refusal to read it. */
+		if (*sw == 0x6B00)
+			return nid_ctx_set_detail(card->t->ctx,
+			    NID_E_MALFORMED, "file ends at %zu bytes, its "
+			    "header announces %zu", off, total);
 		if (*sw != NID_SW_OK && *sw != 0x6282)
 			return nid_ctx_set_detail(card->t->ctx,
 			    nid_sw_to_rc(*sw), "READ BINARY at offset %zu: "
@@ -311,14 +381,8 @@ read_rest(nid_card_t *card, struct nid_emrtd_rd *rd, uint8_t sfi,
 			return nid_ctx_set_detail(card->t->ctx,
 			    NID_E_MALFORMED, "file ends at %zu bytes, its "
 			    "header announces %zu", off + got, total);
-		if (got < want) {
-			/* Answered short: the card's real limit. */
-			if (ext)
-				rd->extended = 0;
-			if (got < rd->le)
-				rd->le = ladder_at_most(got);
-			rd->fallbacks++;
-		}
+		if (got < want)
+			answered_short(rd, ext, got);
 		off += got;
 	}
 	return NID_OK;
@@ -329,11 +393,11 @@ nid_emrtd_read_ef(nid_card_t *card, struct nid_emrtd_rd *rd, uint8_t sfi,
     int dg, size_t max, uint8_t **out, size_t *out_len, uint16_t *sw,
     unsigned long *apdus)
 {
-	nid_buf hdr, data;
+	nid_buf first, data;
 	unsigned long a0 = 0;
 	uint16_t sw0 = 0;
 	size_t total = 0, got = 0, want;
-	int rc;
+	int ext, rc;
 
 	if (out != NULL)
 		*out = NULL;
@@ -343,7 +407,7 @@ nid_emrtd_read_ef(nid_card_t *card, struct nid_emrtd_rd *rd, uint8_t sfi,
 		*sw = 0;
 	if (apdus != NULL)
 		*apdus = 0;
-	nid_buf_init(&hdr, NID_EMRTD_HDR_LEN);
+	nid_buf_init(&first, NID_CARD_RSP_DATA_MAX);
 	nid_buf_init(&data, 0);
 	if (card == NULL || rd == NULL || out == NULL || out_len == NULL ||
 	    sfi == 0 || sfi > 30 || dg > 16) {
@@ -351,10 +415,27 @@ nid_emrtd_read_ef(nid_card_t *card, struct nid_emrtd_rd *rd, uint8_t sfi,
 		goto out;
 	}
 	a0 = rd->wire->apdus;
-	/* The header (ISO/IEC 7816-4 §11.3.3: READ BINARY by SFI). */
-	want = NID_EMRTD_HDR_LEN < rd->le ? NID_EMRTD_HDR_LEN : rd->le;
-	if ((rc = read_once(card, sfi, 1, 0, want, 0, &hdr, &got, &sw0)) !=
-	    NID_OK)
+	/*
+	 * The first READ BINARY, by SFI (ISO/IEC 7816-4 §11.3.3), asks for
+	 * the whole ceiling: the header and as much of the file as one
+	 * answer holds. Refused: down the ladder as read_rest does.
+	 */
+	for (;;) {
+		ext = rd->extended;
+		want = ext ? rd->ext_max : rd->le;
+		nid_buf_reset(&first);
+		rc = read_once(card, sfi, 1, 0, want, ext, &first, &got, &sw0);
+		if ((rc == NID_E_CARD_PROTOCOL && le_may_help(card)) ||
+		    (rc == NID_OK &&
+		    (sw0 == 0x6700 || (sw0 & 0xFF00u) == 0x6C00u))) {
+			if (!lower_ceiling(rd, ext))
+				break;
+			nid_ctx_clear_detail(card->t->ctx);
+			continue;
+		}
+		break;
+	}
+	if (rc != NID_OK)
 		goto out;
 	if (sw0 != NID_SW_OK && sw0 != 0x6282) {
 		rc = nid_ctx_set_detail(card->t->ctx, nid_sw_to_rc(sw0),
@@ -362,28 +443,29 @@ nid_emrtd_read_ef(nid_card_t *card, struct nid_emrtd_rd *rd, uint8_t sfi,
 		goto out;
 	}
 	if (dg >= 0)
-		rc = nid_lds_file_size((unsigned)dg, hdr.p, hdr.len, &total);
-	else if ((rc = nid_tlv_total_len(hdr.p, hdr.len, &total)) == NID_OK &&
-	    total > max)
+		rc = nid_lds_file_size((unsigned)dg, first.p, first.len, &total);
+	else if ((rc = nid_tlv_total_len(first.p, first.len, &total)) ==
+	    NID_OK && total > max)
 		rc = NID_E_TOO_LARGE;
 	if (rc != NID_OK) {
 		rc = nid_ctx_set_detail(card->t->ctx, rc, "SFI %02X: header "
 		    "%s (%zu bytes read)", sfi, rc == NID_E_TOO_LARGE ?
-		    "announces more than the cap" : "unusable", hdr.len);
+		    "announces more than the cap" : "unusable", first.len);
 		goto out;
 	}
-	if (total < hdr.len)
-		hdr.len = total;   /* bytes past the TLV are not the file's */
-	else if (total > hdr.len && sw0 == 0x6282) {
+	if (total <= first.len)
+		first.len = total;   /* bytes past the TLV are not the file's */
+	else if (sw0 == 0x6282) {
 		rc = nid_ctx_set_detail(card->t->ctx, NID_E_MALFORMED,
 		    "SFI %02X: file ends at %zu bytes, its header announces "
-		    "%zu", sfi, hdr.len, total);
+		    "%zu", sfi, first.len, total);
 		goto out;
-	}
+	} else if (first.len < want)
+		answered_short(rd, ext, first.len);
 	/* Cap checked: one allocation for the whole file. */
 	nid_buf_init(&data, total);
 	if ((rc = nid_buf_reserve(&data, total)) != NID_OK ||
-	    (rc = nid_buf_put(&data, hdr.p, hdr.len)) != NID_OK)
+	    (rc = nid_buf_put(&data, first.p, first.len)) != NID_OK)
 		goto out;
 	if ((rc = read_rest(card, rd, sfi, total, &data, &sw0)) != NID_OK)
 		goto out;
@@ -395,7 +477,7 @@ out:
 		*sw = sw0;
 	if (apdus != NULL && rc != NID_E_INVALID_ARG)
 		*apdus = rd->wire->apdus - a0;
-	nid_buf_clear(&hdr);
+	nid_buf_clear(&first);
 	nid_buf_clear(&data);
 	return rc;
 }
@@ -589,10 +671,11 @@ read_lds_file(nid_card_t *card, struct nid_emrtd_rd *rd,
 		nid_ctx_clear_detail(card->t->ctx);
 		return NID_OK;
 	}
-	if (optional && (f->sw == 0x6A82 ||
+	if (optional && rc == nid_sw_to_rc(f->sw) && (f->sw == 0x6A82 ||
 	    (sfi == NID_EMRTD_SFI_CARDACCESS && f->sw != 0 &&
 	    f->sw != NID_SW_OK && f->sw != 0x6282))) {
-		/* EF.CardAccess: any refusal means "absent". */
+		/* EF.CardAccess: any refusal means "absent" (a refusal: the
+		 * error is the status word, not a broken file). */
 		f->state = NID_EMRTD_F_NOT_FOUND;
 		nid_ctx_clear_detail(card->t->ctx);
 		return NID_OK;
@@ -600,6 +683,33 @@ read_lds_file(nid_card_t *card, struct nid_emrtd_rd *rd,
 	(void)snprintf(why, sizeof(why), "%s", nid_ctx_detail(card->t->ctx));
 	return nid_ctx_set_detail(card->t->ctx, rc, "reading %s: %s", name,
 	    why[0] != '\0' ? why : nid_strerror(rc));
+}
+
+/*
+ * EF.CardAccess as the probe read it (probe.h): one file entry, state
+ * READ with a copy of the bytes, or NOT_FOUND when the probe found none.
+ */
+static int
+card_access_of_probe(const struct nid_probe *p, struct nid_emrtd_result *res)
+{
+	struct nid_emrtd_file *f;
+
+	if ((f = add_file(res, "EF.CardAccess", -1, NID_EMRTD_SFI_CARDACCESS,
+	    0x011C)) == NULL)
+		return NID_E_INTERNAL;
+	f->apdus = p->card_access_apdus;
+	f->sw = p->card_access_sw;
+	if (p->card_access != 1) {
+		f->state = NID_EMRTD_F_NOT_FOUND;
+		return NID_OK;
+	}
+	if (p->card_access_len == 0 ||
+	    (f->data = malloc(p->card_access_len)) == NULL)
+		return p->card_access_len == 0 ? NID_E_INTERNAL : NID_E_NOMEM;
+	memcpy(f->data, p->card_access_bytes, p->card_access_len);
+	f->len = p->card_access_len;
+	f->state = NID_EMRTD_F_READ;
+	return NID_OK;
 }
 
 int
@@ -620,7 +730,7 @@ nid_emrtd_read(nid_card_t *card, const struct nid_emrtd_creds *creds,
 	nid_ctx_t *ctx;
 	uint8_t *ca = NULL, ssc[16];
 	size_t ca_len = 0, i, block;
-	unsigned long t_start, t_phase, a_start;
+	unsigned long t_start, t_phase, a_start, want_dgs;
 	uint16_t sw = 0;
 	int use_pace, rc;
 	char chosen_dgs[16];
@@ -641,17 +751,30 @@ nid_emrtd_read(nid_card_t *card, const struct nid_emrtd_creds *creds,
 	ctx = raw->ctx;
 	t_start = t_phase = now_ms();
 	a_start = raw->apdus;
-	if (!opts->keep_caps)
+	if (opts->probe != NULL) {
+		/* The probe was the start of this session: count it in. */
+		a_start -= opts->probe->apdus;
+		t_start -= opts->probe->ms;
+		t_phase = t_start;
+	}
+	/* The caps: as the caller set them, as probed, or the ATR's. */
+	if (!opts->keep_caps && opts->probe != NULL)
+		card->caps = opts->probe->caps;
+	else if (!opts->keep_caps)
 		caps_from_atr(card);
 
 	/* (a) EF.CardAccess: SFI 1C of the MF (ICAO 9303-10 §3.11.3). */
 	nid_emrtd_rd_init(&rd, card, raw, 0);
-	rc = read_lds_file(card, &rd, res, "EF.CardAccess", -1,
-	    NID_EMRTD_SFI_CARDACCESS, 0x011C, NID_SECINFO_INPUT_MAX, 1);
+	if (opts->probe != NULL && opts->probe->card_access >= 0)
+		rc = card_access_of_probe(opts->probe, res);
+	else
+		rc = read_lds_file(card, &rd, res, "EF.CardAccess", -1,
+		    NID_EMRTD_SFI_CARDACCESS, 0x011C, NID_SECINFO_INPUT_MAX, 1);
 	if (rc != NID_OK)
 		goto out;
 	cf = &res->files[res->nfiles - 1];
-	if (cf->state == NID_EMRTD_F_NOT_FOUND && select_mf(card) == NID_OK) {
+	if (cf->state == NID_EMRTD_F_NOT_FOUND && opts->probe == NULL &&
+	    select_mf(card) == NID_OK) {
 		/*
 		 * A card left in an application by an earlier session (PC/SC
 		 * does not reset it between connections): from the MF again.
@@ -717,6 +840,11 @@ nid_emrtd_read(nid_card_t *card, const struct nid_emrtd_creds *creds,
 			goto out;
 		(void)snprintf(res->cipher, sizeof(res->cipher), "%s",
 		    cipher_name(pr.keys.alg));
+		/* Shown only in a sensitive trace (nid_log_hex, secret). */
+		nid_log_hex(ctx, NID_LOG_DEBUG, NID_LOG_CAT_CRYPTO,
+		    "PACE KSenc", pr.keys.enc, pr.keys.key_len, 1);
+		nid_log_hex(ctx, NID_LOG_DEBUG, NID_LOG_CAT_CRYPTO,
+		    "PACE KSmac", pr.keys.mac, pr.keys.key_len, 1);
 		block = pr.keys.alg == NID_KDF_3DES ? 8 : 16;
 		if ((rc = nid_sm_new(pr.keys.alg == NID_KDF_3DES ? NID_SM_3DES :
 		    NID_SM_AES, pr.keys.enc, pr.keys.mac, pr.keys.key_len, ssc,
@@ -776,9 +904,13 @@ nid_emrtd_read(nid_card_t *card, const struct nid_emrtd_creds *creds,
 	if ((rc = read_lds_file(sc, &rd, res, "EF.SOD", -1, NID_EMRTD_SFI_SOD,
 	    0x011D, NID_EMRTD_FILE_MAX, 1)) != NID_OK)
 		goto out;
+	/* The reading plan (emrtd.h): what EF.COM lists and the caller
+	 * asked for; by default what verification needs. */
+	want_dgs = opts->dgs != 0 ? opts->dgs : NID_EMRTD_DGS_VERIFY;
 	memset(chosen_dgs, 0, sizeof(chosen_dgs));
 	for (i = 0; i < com.ndg && i < NID_NELEM(com.dgs); i++)
-		if (com.dgs[i] >= 1 && com.dgs[i] <= 16)
+		if (com.dgs[i] >= 1 && com.dgs[i] <= 16 &&
+		    (want_dgs & NID_EMRTD_DG(com.dgs[i])) != 0)
 			chosen_dgs[com.dgs[i] - 1] = 1;
 	for (i = 0; i < 2; i++) {
 		unsigned dgn;

@@ -2,32 +2,48 @@
  * Copyright (c) 2026 The nidcard authors. SPDX-License-Identifier: BSD-2-Clause
  *
  * emrtd.h — reading an eMRTD (ICAO 9303-10, 9303-11): access control
- * (PACE or BAC), then EF.COM, EF.SOD and every data group EF.COM lists,
- * with a transcript of what was done. Used by `nidcard dump`.
+ * (PACE or BAC), then EF.COM, EF.SOD and the data groups asked for, with
+ * a transcript of what was done. Used by `nidcard dump` and the status
+ * engine (status.h).
  *
- *   1. caps from the ATR (atr.h nid_atr_caps): extended length or not
- *   2. EF.CardAccess: READ BINARY, SFI 1C, from the MF (absent: no PACE)
+ *   1. caps: the probe's (probe.h, nid_emrtd_opts.probe) when given, else
+ *      the ATR's (atr.h nid_atr_caps): extended length, the largest Ne
+ *   2. EF.CardAccess: the probe's copy, else READ BINARY, SFI 1C, from
+ *      the MF (absent: no PACE)
  *   3. PACE (when EF.CardAccess offers a PACEInfo we support) then
  *      SELECT eMRTD application under SM (ICAO 9303-11 §4.4, 9303-10 §3.6),
  *      or SELECT eMRTD application then BAC (9303-11 §4.3)
- *   4. EF.COM (SFI 1E), EF.SOD (SFI 1D), DG1..DG16 (SFI n) as EF.COM lists
- *      them; DG3 and DG4 last: they need Terminal Authentication (EAC,
- *      9303-11 §7.1), and a 6982 there is recorded, not an error.
+ *   4. the reading plan: EF.COM (SFI 1E), EF.SOD (SFI 1D), then of the
+ *      data groups EF.COM lists those nid_emrtd_opts.dgs asks for. The
+ *      default (0) is what verification needs: DG1 (the MRZ: document
+ *      number, expiry), DG14 (Chip Authentication) and DG15 (Active
+ *      Authentication) — not DG2, the photo, unless asked
+ *      (NID_EMRTD_DG(2)). NID_EMRTD_DGS_ALL reads everything EF.COM
+ *      lists (`nidcard dump`, the evidence dump); DG3 and DG4 then come
+ *      last: they need Terminal Authentication (EAC, 9303-11 §7.1), and
+ *      a 6982 there is recorded, not an error.
+ *   Each file is selected once, by the SFI of its first READ BINARY; no
+ *   SELECT by FID, no read repeated unless the card refused its length.
  *
  * Reading strategy of one file (nid_emrtd_read_ef, ICAO 9303-10,
  * ISO/IEC 7816-4 §11.3.3):
  *  - READ BINARY with the short EF identifier in P1 (no separate SELECT),
- *    offset 0, Le 8: the header, from which the file's length comes
- *    (nid_lds_file_size / nid_tlv_total_len), checked against the cap
- *    before anything is allocated;
+ *    offset 0, Ne the whole ceiling (below): small files (EF.COM, DG1,
+ *    DG14, DG15) come in one APDU, and with extended length any file up
+ *    to NID_EMRTD_EXT_CHUNK bytes does. The file's length comes from the
+ *    header in that answer (nid_lds_file_size / nid_tlv_total_len) and is
+ *    checked against the cap before the file's buffer is allocated (the
+ *    answer itself is bounded by the protocol: 64 KiB);
  *  - the rest with READ BINARY B0 (the file is now the current EF, offset
  *    in P1-P2) while the offset is ≤ 32767, with odd-INS B1 (offset in DO
  *    '54', data in DO '53') above it;
  *  - each APDU asks for exactly what is left, up to a ceiling: with
  *    extended length (caps.extended) one APDU for the whole rest (up to
- *    NID_EMRTD_EXT_CHUNK), otherwise the largest short Le that fits:
- *    256 plain; under secure messaging the largest Le whose protected
- *    answer still fits in 256 bytes (231 with 3DES, 223 with AES);
+ *    NID_EMRTD_EXT_CHUNK, and within caps.max_ne), otherwise the largest
+ *    short Le that fits caps.max_ne (≤ 256). Under secure messaging the
+ *    ceiling is the largest plain Le whose protected answer (ICAO 9303-11
+ *    §9.8.6: DO'87', DO'99', DO'8E') still fits the limit: 231 (3DES) and
+ *    223 (AES) in 256 bytes; 191 (AES) for a card that serves 223;
  *  - a read refused with 6700, an absurd 6Cxx (NID_E_CARD_PROTOCOL from
  *    card.c), or answered short with 9000 lowers the ceiling: extended
  *    off, then 256 → 224 → 192 → 160 → 128 (an answer cut at n bytes
@@ -35,8 +51,8 @@
  *    kept for the next files. Under SM this relies on the card answering
  *    the refusal within the session (ICAO 9303-11 §9.8.6.1: only SM
  *    errors end it); a card that cuts a protected answer breaks the MAC
- *    and the session (NID_E_SM_MAC), which is why the SM ceiling is
- *    computed up front.
+ *    and the session (NID_E_SM_FORMAT / NID_E_SM_MAC), which is why the
+ *    SM ceiling is computed up front from the probed limit.
  *
  * Secrets: the CAN or MRZ_information live in struct nid_emrtd_creds,
  * cleansed by nid_emrtd_creds_clear(); session keys live in the SM
@@ -54,6 +70,7 @@
 #include "card.h"
 #include "mrz.h"
 #include "pace.h"
+#include "probe.h"
 
 /* The LDS1 eMRTD application identifier (ICAO 9303-10 §3.6.2). */
 #define NID_EMRTD_AID "\xA0\x00\x00\x02\x47\x10\x01"
@@ -66,8 +83,6 @@
 
 /* Largest file read (EF.SOD, and any file without an LDS cap). */
 #define NID_EMRTD_FILE_MAX (1024u * 1024u)
-/* Header read: tag (≤ 3 bytes) and length (≤ 5 bytes). */
-#define NID_EMRTD_HDR_LEN 8u
 /* Largest Ne of one extended READ BINARY: 0xFF00, so that a protected
  * answer (padding, DO'87', DO'99', DO'8E') still fits in 65536 bytes. */
 #define NID_EMRTD_EXT_CHUNK 0xFF00u
@@ -114,6 +129,12 @@ void nid_emrtd_rd_init(struct nid_emrtd_rd *rd, const nid_card_t *card,
 
 /* Largest plain Le whose protected short response fits 256 bytes. */
 size_t nid_emrtd_sm_short_le(size_t block);
+/*
+ * Largest plain Ne whose protected response (block: the SM cipher's
+ * block size; 0 no SM) holds at most limit bytes of response data
+ * (1..65536); at least 1.
+ */
+size_t nid_emrtd_sm_le(size_t block, size_t limit);
 
 /*
  * Read the EF with short identifier sfi (1..30) of the current DF whole.
@@ -166,17 +187,37 @@ struct nid_emrtd_result {
 	size_t nfiles;
 	int extended;           /* extended length used at the end */
 	size_t le;              /* short Le ceiling at the end */
-	unsigned long apdus;    /* on the wire, in total */
-	unsigned long ms_access, ms_auth, ms_read, ms_total;
+	unsigned long apdus;    /* on the wire, in total (the probe's too) */
+	unsigned long ms_access, ms_auth, ms_read, ms_total; /* (ditto) */
 };
 
 struct nid_emrtd_result;
 typedef int nid_emrtd_session_fn(nid_card_t *sc, nid_transport_t *smt,
     struct nid_emrtd_result *res, void *arg);
 
+/* Data groups to read (nid_emrtd_opts.dgs), when EF.COM lists them. */
+#define NID_EMRTD_DG(n) (1ul << (n))
+#define NID_EMRTD_DGS_VERIFY \
+	(NID_EMRTD_DG(1) | NID_EMRTD_DG(14) | NID_EMRTD_DG(15))
+#define NID_EMRTD_DGS_ALL 0x1FFFEul   /* DG1..DG16 */
+
 struct nid_emrtd_opts {
 	enum nid_emrtd_access access;
 	int keep_caps;               /* 1: leave card->caps as given (tests) */
+	/*
+	 * The probe of this card in this reader (probe.h nid_probe_run with
+	 * NID_PROBE_SESSION, on the same card just before): its caps replace
+	 * the ATR's, and its copy of EF.CardAccess is used instead of
+	 * reading the file again. Borrowed; NULL: caps from the ATR.
+	 */
+	const struct nid_probe *probe;
+	/*
+	 * Data groups to read: NID_EMRTD_DG(n) bits, each read when EF.COM
+	 * lists it. 0: NID_EMRTD_DGS_VERIFY (DG1, DG14, DG15); add
+	 * NID_EMRTD_DG(2) for the photo; NID_EMRTD_DGS_ALL: all EF.COM
+	 * lists. EF.COM and EF.SOD are always read.
+	 */
+	unsigned long dgs;
 	const struct nid_bac_fixed *bac_fixed; /* tests; NULL: random */
 	nid_pace_sk_fn *pace_sk_fn;  /* tests; NULL: random */
 	void *pace_sk_arg;

@@ -60,3 +60,27 @@ nid_log_hex(const nid_ctx_t *ctx, nid_log_level level, unsigned cat,
 	OPENSSL_cleanse(hex, 2 * len);
 	free(hex);
 }
+
+void
+nid_log_data(const nid_ctx_t *ctx, unsigned cat, const char *label,
+    const uint8_t *p, size_t len, enum nid_log_data kind)
+{
+	nid_cur c;
+	uint32_t tag;
+	nid_cur v;
+
+	if (!nid_log_enabled(ctx, NID_LOG_DEBUG, cat))
+		return;
+	if (ctx->sensitive || kind == NID_LOG_DATA_PUBLIC) {
+		nid_log_hex(ctx, NID_LOG_DEBUG, cat, label, p, len, 0);
+		return;
+	}
+	nid_cur_init(&c, p, len);
+	if (kind == NID_LOG_DATA_TLV &&
+	    nid_tlv_next(&c, 0, &tag, &v) == NID_OK)
+		nid_log(ctx, NID_LOG_DEBUG, cat, "%s (%zu) tag %X, length %zu "
+		    "[contents redacted]", label, len, (unsigned)tag, v.len);
+	else
+		nid_log(ctx, NID_LOG_DEBUG, cat, "%s [redacted %zu bytes]",
+		    label, len);
+}

@@ -59,6 +59,20 @@ void nid_log(const nid_ctx_t *ctx, nid_log_level level, unsigned cat,
  */
 void nid_log_hex(const nid_ctx_t *ctx, nid_log_level level, unsigned cat,
     const char *label, const uint8_t *p, size_t len, int secret);
+/*
+ * Trace the data of an APDU (debug level). Unless the context is in
+ * sensitive mode: PUBLIC data in full (AIDs and file identifiers of a
+ * SELECT), TLV data as its first tag and length only (file contents:
+ * personal data), SECRET data as its length only (nonces, keys,
+ * cryptograms, anything not known to be harmless).
+ */
+enum nid_log_data {
+	NID_LOG_DATA_SECRET = 0,
+	NID_LOG_DATA_TLV,
+	NID_LOG_DATA_PUBLIC
+};
+void nid_log_data(const nid_ctx_t *ctx, unsigned cat, const char *label,
+    const uint8_t *p, size_t len, enum nid_log_data kind);
 
 /* ------------------------------------------------------------------ */
 /* Bounded read cursor (buf.c) — OpenSSH sshbuf style.                 */

@@ -195,6 +195,14 @@ nid_pace_dp_pub_len(const nid_pace_dp *dp)
 	return dp->group != NULL ? 1 + 2 * dp->flen : dp->flen;
 }
 
+int
+nid_pace_dp_prime(const nid_pace_dp *dp, nid_buf *out)
+{
+	if (dp->group != NULL || dp->p == NULL)
+		return NID_E_INVALID_ARG;
+	return put_bn(out, dp->p, dp->flen);
+}
+
 static int
 ec_put_point(const nid_pace_dp *dp, const EC_POINT *pt, nid_buf *out,
     BN_CTX *bctx)
@@ -649,6 +657,118 @@ nid_pace_std_pubkey(long param_id, const uint8_t *pk, size_t pk_len,
 	EVP_PKEY_free(key);
 	EVP_PKEY_CTX_free(pctx);
 	nid_pace_dp_free(&dp);
+	ERR_clear_error();
+	return rc;
+}
+
+/* EC part of nid_pace_dp_from_pkey: the group, and the point re-encoded. */
+static int
+dp_from_ec(const EVP_PKEY *pk, nid_pace_dp *dp, nid_buf *pub)
+{
+	OSSL_PARAM *params = NULL;
+	EC_POINT *pt = NULL;
+	BN_CTX *bctx = NULL;
+	uint8_t *oct = NULL;
+	size_t oct_len = 0;
+	char name[80];
+	int nid = NID_undef, rc = NID_E_CRYPTO;
+
+	/* OpenSSL names explicit parameters equal to a built-in curve. */
+	if (EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME,
+	    name, sizeof(name), NULL) == 1 &&
+	    (nid = OBJ_sn2nid(name)) == NID_undef)
+		nid = EC_curve_nist2nid(name);
+	if (nid != NID_undef)
+		dp->group = EC_GROUP_new_by_curve_name(nid);
+	else if (EVP_PKEY_todata(pk, EVP_PKEY_KEY_PARAMETERS, &params) == 1)
+		dp->group = EC_GROUP_new_from_params(params, NULL, NULL);
+	if (dp->group == NULL)
+		goto out;
+	if (EC_GROUP_get_field_type(dp->group) != NID_X9_62_prime_field ||
+	    EC_GROUP_get0_cofactor(dp->group) == NULL ||
+	    !BN_is_one(EC_GROUP_get0_cofactor(dp->group))) {
+		rc = NID_E_UNSUPPORTED;
+		goto out;
+	}
+	dp->flen = (size_t)(EC_GROUP_get_degree(dp->group) + 7) / 8;
+	dp->olen = bn_bytes(EC_GROUP_get0_order(dp->group));
+	if (pub == NULL) {
+		rc = NID_OK;
+		goto out;
+	}
+	if (EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_PUB_KEY, NULL,
+	    0, &oct_len) != 1 || oct_len == 0 || oct_len > NID_PACE_PUB_MAX) {
+		rc = NID_E_MALFORMED;
+		goto out;
+	}
+	if ((oct = malloc(oct_len)) == NULL || (pt = EC_POINT_new(dp->group)) ==
+	    NULL || (bctx = BN_CTX_new()) == NULL) {
+		rc = NID_E_NOMEM;
+		goto out;
+	}
+	if (EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_PUB_KEY, oct,
+	    oct_len, &oct_len) != 1)
+		goto out;
+	/* oct2point refuses a point that is not on the curve. */
+	if (EC_POINT_oct2point(dp->group, pt, oct, oct_len, bctx) != 1) {
+		rc = NID_E_MALFORMED;
+		goto out;
+	}
+	rc = ec_put_point(dp, pt, pub, bctx);
+ out:
+	OSSL_PARAM_free(params);
+	EC_POINT_free(pt);
+	BN_CTX_free(bctx);
+	free(oct);
+	return rc;
+}
+
+int
+nid_pace_dp_from_pkey(const EVP_PKEY *pk, nid_pace_dp **out, nid_buf *pub)
+{
+	nid_pace_dp *dp = NULL;
+	BIGNUM *y = NULL;
+	size_t start = pub != NULL ? pub->len : 0;
+	int rc = NID_E_UNSUPPORTED;
+
+	*out = NULL;
+	if (pk == NULL)
+		return NID_E_INVALID_ARG;
+	if ((dp = calloc(1, sizeof(*dp))) == NULL)
+		return NID_E_NOMEM;
+	dp->id = -1;
+	if (EVP_PKEY_is_a(pk, "EC")) {
+		if ((rc = dp_from_ec(pk, dp, pub)) != NID_OK)
+			goto out;
+	} else if (EVP_PKEY_is_a(pk, "DH") || EVP_PKEY_is_a(pk, "DHX")) {
+		rc = NID_E_MALFORMED;
+		if (EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_FFC_P, &dp->p) != 1 ||
+		    EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_FFC_G, &dp->g) != 1)
+			goto out;
+		/* q: X9.42 (dhpublicnumber) keys have it, PKCS #3 ones not. */
+		if (EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_FFC_Q, &dp->q) != 1)
+			dp->q = NULL;
+		dp->flen = bn_bytes(dp->p);
+		dp->olen = bn_bytes(dp->q != NULL ? dp->q : dp->p);
+		if (dp->flen == 0 || dp->flen > NID_PACE_PUB_MAX || dp->olen == 0)
+			goto out;
+		if (pub != NULL) {
+			if (EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_PUB_KEY,
+			    &y) != 1 || bn_bytes(y) > dp->flen)
+				goto out;
+			if ((rc = put_bn(pub, y, dp->flen)) != NID_OK)
+				goto out;
+		}
+		rc = NID_OK;
+	}
+ out:
+	if (rc == NID_OK) {
+		*out = dp;
+		dp = NULL;
+	} else if (pub != NULL)
+		pub->len = start;
+	nid_pace_dp_free(&dp);
+	BN_free(y);
 	ERR_clear_error();
 	return rc;
 }
@@ -1314,8 +1434,15 @@ nid_pace_run(nid_card_t *card, const struct nid_pace_params *pp,
 	if ((rc = nid_pace_token_verify(&res->keys, mapped, pp->oid_der,
 	    pp->oid_len, pk_eph.p, pk_eph.len, dad.v[6].p,
 	    dad.v[6].len)) != NID_OK) {
-		rc = nid_ctx_set_detail(ctx, rc,
-		    "PACE: the chip's authentication token does not verify");
+		/*
+		 * The chip accepted T_IFD, so a genuine chip holds the same
+		 * keys (§4.4.3.4): a T_IC that does not verify is the chip's
+		 * failure, not a wrong password (hostile card pace_bad_token).
+		 */
+		rc = nid_ctx_set_detail(ctx, rc == NID_E_ACCESS_DENIED ?
+		    NID_E_CARD_PROTOCOL : rc, "PACE: the chip accepted the "
+		    "terminal's token but its own (T_IC) does not verify: not "
+		    "a genuine chip, or a broken one (ICAO 9303-11 §4.4.3.4)");
 		goto out;
 	}
 	copy_car(&dad.v[7], res->car1, sizeof(res->car1));

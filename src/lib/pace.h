@@ -81,6 +81,9 @@ int nid_pace_dp_is_ec(const nid_pace_dp *dp);
 size_t nid_pace_dp_field_len(const nid_pace_dp *dp);
 /* Length of an encoded public key: EC 1 + 2|p|, DH |p|. */
 size_t nid_pace_dp_pub_len(const nid_pace_dp *dp);
+/* DH only: append the modulus p as |p| big-endian bytes (the hostile
+ * simulator's out-of-range public values); NID_E_INVALID_ARG for EC. */
+int nid_pace_dp_prime(const nid_pace_dp *dp, nid_buf *out) NID_WUR;
 /* The generator, encoded like a public key (G, or G' after mapping). */
 int nid_pace_dp_generator(const nid_pace_dp *dp, nid_buf *out) NID_WUR;
 
@@ -139,6 +142,20 @@ int nid_pace_gm_map(const nid_pace_dp *dp, const uint8_t *s, size_t s_len,
  */
 int nid_pace_std_pubkey(long param_id, const uint8_t *pk, size_t pk_len,
     EVP_PKEY **out) NID_WUR;
+
+/*
+ * The domain parameters a public (or private) key carries, for Chip
+ * Authentication (ca.h), whose static key in DG14 brings its own, named
+ * or explicit: EC keys on a prime curve with cofactor 1 (every curve of
+ * table 7 and every one seen in DG14), DH keys (PKCS #3 or X9.42) with p,
+ * g, and q when given. pub (may be NULL) gets the key's public value
+ * encoded as in this module (EC 04 ‖ x ‖ y, DH |p| bytes), not validated:
+ * callers run nid_pace_check_pub on it. A compressed EC point is
+ * decompressed; a point not on the curve → NID_E_MALFORMED. Binary
+ * curves, a cofactor other than 1, other key types → NID_E_UNSUPPORTED.
+ */
+int nid_pace_dp_from_pkey(const EVP_PKEY *pk, nid_pace_dp **out,
+    nid_buf *pub) NID_WUR;
 
 /* ---- password, nonce, keys, tokens ----------------------------------- */
 
@@ -283,8 +300,8 @@ int nid_pace_select(const nid_secinfos *s, struct nid_pace_params *pp) NID_WUR;
  * nid_card_transmit. On success the session keys are in *res; the caller
  * starts secure messaging with them (SSC 0). A refusal of the password
  * at step 4 (6300, 63Cx, 6982) → NID_E_ACCESS_DENIED; it is never retried.
- * A T_IC that does not verify → NID_E_ACCESS_DENIED too. GA 1–3 are
- * chained by PACE itself, so a command longer than card->caps.max_nc
+ * A T_IC that does not verify after the chip accepted T_IFD is the
+ * chip's failure → NID_E_CARD_PROTOCOL. GA 1–3 are chained by PACE itself, so a command longer than card->caps.max_nc
  * (2048-bit DH keys without extended length) → NID_E_UNSUPPORTED_CARD.
  * res is cleared on entry and on failure.
  */

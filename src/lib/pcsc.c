@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -497,7 +499,8 @@ out:
 
 /* ---- the transport -------------------------------------------------- */
 
-enum { PCSC_LIVE = 0, PCSC_RESET, PCSC_REMOVED };
+/* PCSC_STUCK: a transmit got no answer in time and still blocks. */
+enum { PCSC_LIVE = 0, PCSC_RESET, PCSC_REMOVED, PCSC_STUCK };
 
 struct pcsc {
 	SCARDCONTEXT hctx;
@@ -507,6 +510,7 @@ struct pcsc {
 	char *reader;    /* the reader's name, for presence checks */
 	int lost;        /* PCSC_RESET / PCSC_REMOVED: the session is gone */
 	uint8_t *buf;    /* NID_RSP_MAX */
+	unsigned timeout_ms; /* per transmit; 0: wait for ever */
 };
 
 static const SCARD_IO_REQUEST *
@@ -610,8 +614,159 @@ pcsc_lost(nid_transport_t *t)
 	if (p->lost == PCSC_RESET)
 		return nid_ctx_set_detail(t->ctx, NID_E_CARD_RESET,
 		    "session lost: the card was reset; open it again");
+	if (p->lost == PCSC_STUCK)
+		return nid_ctx_set_detail(t->ctx, NID_E_TIMEOUT,
+		    "the card did not answer within %u ms (a mute card); the "
+		    "connection is abandoned", p->timeout_ms);
 	return nid_ctx_set_detail(t->ctx, NID_E_CARD_REMOVED,
 	    "the card was removed");
+}
+
+/*
+ * One SCardTransmit on a thread of its own (nid_pcsc_set_timeout). A
+ * mute card behind a driver that never times out (vpcd does not; a CCID
+ * reader gives up after the card's waiting time) would otherwise block
+ * the caller for ever. The call owns copies of the command and a
+ * response buffer, and is freed by whichever side lets go last: the
+ * caller after the answer, or the thread if the caller gave up on it.
+ */
+struct pcsc_call {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int refs, done;
+	SCARDHANDLE hcard;
+	DWORD proto;
+	uint8_t *cmd;
+	DWORD cmd_len;
+	uint8_t *buf;   /* NID_RSP_MAX */
+	DWORD rlen;
+	LONG r;
+};
+
+static void
+pcsc_call_unref(struct pcsc_call *c)
+{
+	int last;
+
+	(void)pthread_mutex_lock(&c->mu);
+	last = --c->refs == 0;
+	(void)pthread_mutex_unlock(&c->mu);
+	if (!last)
+		return;
+	(void)pthread_cond_destroy(&c->cv);
+	(void)pthread_mutex_destroy(&c->mu);
+	if (c->buf != NULL)
+		OPENSSL_cleanse(c->buf, NID_RSP_MAX);
+	if (c->cmd != NULL)
+		OPENSSL_cleanse(c->cmd, c->cmd_len);
+	free(c->buf);
+	free(c->cmd);
+	free(c);
+}
+
+static void *
+pcsc_call_run(void *arg)
+{
+	struct pcsc_call *c = arg;
+	LONG r;
+
+	r = SCardTransmit(c->hcard, pcsc_pci(c->proto), c->cmd, c->cmd_len,
+	    NULL, c->buf, &c->rlen);
+	(void)pthread_mutex_lock(&c->mu);
+	c->r = r;
+	c->done = 1;
+	(void)pthread_cond_signal(&c->cv);
+	(void)pthread_mutex_unlock(&c->mu);
+	pcsc_call_unref(c);
+	return NULL;
+}
+
+/*
+ * SCardTransmit into p->buf, giving up after p->timeout_ms: then the
+ * transport is PCSC_STUCK for good (pcsc-lite serialises the calls of a
+ * context, so every later one would block behind the stuck call; its
+ * handles are left to the process's exit) and NID_E_TIMEOUT is returned.
+ */
+static int
+pcsc_transmit_timed(nid_transport_t *t, const uint8_t *cmd, size_t cmd_len,
+    DWORD *rlen, LONG *r)
+{
+	struct pcsc *p = t->impl;
+	struct pcsc_call *c;
+	pthread_condattr_t ca;
+	pthread_attr_t ta;
+	pthread_t tid;
+	struct timespec dl;
+	int err = 0, ok;
+
+	if (p->timeout_ms == 0) {
+		*r = SCardTransmit(p->hcard, pcsc_pci(p->proto), cmd,
+		    (DWORD)cmd_len, NULL, p->buf, rlen);
+		return NID_OK;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->cmd = malloc(cmd_len > 0 ? cmd_len : 1)) == NULL ||
+	    (c->buf = malloc(NID_RSP_MAX)) == NULL) {
+		if (c != NULL) {
+			free(c->cmd);
+			free(c);
+		}
+		return NID_E_NOMEM;
+	}
+	memcpy(c->cmd, cmd, cmd_len);
+	c->cmd_len = (DWORD)cmd_len;
+	c->rlen = *rlen;
+	c->hcard = p->hcard;
+	c->proto = p->proto;
+	c->refs = 2;
+	ok = pthread_mutex_init(&c->mu, NULL) == 0;
+	if (ok && pthread_condattr_init(&ca) == 0) {
+		ok = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
+		    pthread_cond_init(&c->cv, &ca) == 0;
+		(void)pthread_condattr_destroy(&ca);
+	} else
+		ok = 0;
+	if (ok && pthread_attr_init(&ta) == 0) {
+		ok = pthread_attr_setdetachstate(&ta,
+		    PTHREAD_CREATE_DETACHED) == 0 &&
+		    pthread_create(&tid, &ta, pcsc_call_run, c) == 0;
+		(void)pthread_attr_destroy(&ta);
+	} else
+		ok = 0;
+	if (!ok) {
+		/* No thread: nothing else holds c (mutex and cv are zeroed
+		 * or initialised; destroying either is harmless here). */
+		c->refs = 1;
+		pcsc_call_unref(c);
+		return nid_ctx_set_detail(t->ctx, NID_E_INTERNAL,
+		    "cannot start the transmit thread");
+	}
+	(void)clock_gettime(CLOCK_MONOTONIC, &dl);
+	dl.tv_sec += (time_t)(p->timeout_ms / 1000);
+	dl.tv_nsec += (long)(p->timeout_ms % 1000) * 1000000L;
+	if (dl.tv_nsec >= 1000000000L) {
+		dl.tv_sec++;
+		dl.tv_nsec -= 1000000000L;
+	}
+	(void)pthread_mutex_lock(&c->mu);
+	while (!c->done && err != ETIMEDOUT)
+		err = pthread_cond_timedwait(&c->cv, &c->mu, &dl);
+	if (c->done) {
+		*r = c->r;
+		*rlen = c->rlen;
+		if (c->r == SCARD_S_SUCCESS && c->rlen <= NID_RSP_MAX)
+			memcpy(p->buf, c->buf, c->rlen);
+	}
+	ok = c->done;
+	(void)pthread_mutex_unlock(&c->mu);
+	pcsc_call_unref(c);
+	if (ok)
+		return NID_OK;
+	p->lost = PCSC_STUCK;
+	p->in_tx = 0;
+	return nid_ctx_set_detail(t->ctx, NID_E_TIMEOUT, "SCardTransmit: "
+	    "the card did not answer within %u ms (a mute card); the "
+	    "connection is abandoned", p->timeout_ms);
 }
 
 static int
@@ -621,7 +776,7 @@ pcsc_transmit(nid_transport_t *t, const uint8_t *cmd, size_t cmd_len,
 	struct pcsc *p = t->impl;
 	DWORD rlen = NID_RSP_MAX;
 	size_t cap = *rsp_len;
-	LONG r;
+	LONG r = SCARD_F_INTERNAL_ERROR;
 	int rc, reset;
 
 	*rsp_len = 0;
@@ -630,8 +785,8 @@ pcsc_transmit(nid_transport_t *t, const uint8_t *cmd, size_t cmd_len,
 		return pcsc_lost(t);
 	if (cmd_len > NID_RSP_MAX)
 		return NID_E_TOO_LARGE;
-	r = SCardTransmit(p->hcard, pcsc_pci(p->proto), cmd, (DWORD)cmd_len,
-	    NULL, p->buf, &rlen);
+	if ((rc = pcsc_transmit_timed(t, cmd, cmd_len, &rlen, &r)) != NID_OK)
+		goto out;
 	if (r != SCARD_S_SUCCESS) {
 		rc = pcsc_card_fail(t, r, "SCardTransmit");
 		goto out;
@@ -665,7 +820,7 @@ pcsc_reset(nid_transport_t *t)
 	LONG r;
 
 	pcsc_clear(t->ctx);
-	if (p->lost == PCSC_REMOVED)
+	if (p->lost == PCSC_REMOVED || p->lost == PCSC_STUCK)
 		return pcsc_lost(t);
 	r = SCardReconnect(p->hcard, SCARD_SHARE_SHARED,
 	    SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, SCARD_RESET_CARD, &proto);
@@ -687,6 +842,8 @@ pcsc_get_atr(nid_transport_t *t, uint8_t *atr, size_t *atr_len)
 	LONG r;
 
 	pcsc_clear(t->ctx);
+	if (p->lost == PCSC_STUCK)
+		return pcsc_lost(t);
 	r = SCardStatus(p->hcard, NULL, &rlen, &state, &proto, a, &alen);
 	if (r != SCARD_S_SUCCESS)
 		return pcsc_card_fail(t, r, "SCardStatus");
@@ -735,6 +892,13 @@ pcsc_close(nid_transport_t *t)
 
 	if (p == NULL)
 		return;
+	if (p->lost == PCSC_STUCK) {
+		/* A transmit still blocks in pcsc-lite holding the context:
+		 * any call on it would block too. The handles go with the
+		 * process (or with pcscd's cleanup when the card leaves). */
+		p->have_card = 0;
+		p->have_ctx = 0;
+	}
 	if (p->have_card) {
 		if (p->in_tx)
 			(void)SCardEndTransaction(p->hcard, SCARD_LEAVE_CARD);
@@ -760,6 +924,17 @@ static const struct nid_transport_ops pcsc_ops = {
 	pcsc_end,
 	pcsc_close,
 };
+
+int
+nid_pcsc_set_timeout(nid_transport_t *t, unsigned ms)
+{
+	struct pcsc *p;
+
+	if (t == NULL || t->ops != &pcsc_ops || (p = t->impl) == NULL)
+		return NID_E_INVALID_ARG;
+	p->timeout_ms = ms;
+	return NID_OK;
+}
 
 int
 nid_pcsc_open(nid_ctx_t *ctx, const char *reader, nid_transport_t **out)
@@ -805,6 +980,16 @@ out:
 		pcsc_close(&tmp);
 	}
 	return rc;
+}
+
+int
+nid_pcsc_protocol(const nid_transport_t *t)
+{
+	const struct pcsc *p;
+
+	if (t == NULL || t->ops != &pcsc_ops || (p = t->impl) == NULL)
+		return -1;
+	return p->proto == SCARD_PROTOCOL_T0 ? 0 : 1;
 }
 
 /* ---- waiting for a card ------------------------------------------------ */

@@ -78,6 +78,25 @@ int nid_pcsc_open(nid_ctx_t *ctx, const char *reader, nid_transport_t **out)
     NID_WUR;
 
 /*
+ * Bound every transmit of t to ms milliseconds (0, the default: no
+ * bound). SCardTransmit then runs on a thread of its own; when the card
+ * does not answer in time (a mute card behind a driver that never gives
+ * up, such as vpcd) the transmit fails with NID_E_TIMEOUT and the
+ * transport is abandoned: every later operation fails with
+ * NID_E_TIMEOUT, and closing it leaves the PC/SC handles to the process's
+ * exit (pcsc-lite would block any call behind the stuck one).
+ * NID_E_INVALID_ARG when t is not a PC/SC transport.
+ */
+int nid_pcsc_set_timeout(nid_transport_t *t, unsigned ms) NID_WUR;
+
+/*
+ * The protocol SCardConnect negotiated for the card (dwActiveProtocol):
+ * 0 for T=0, 1 for T=1; -1 when t is not a PC/SC transport. vpcd
+ * reports T=1 unless the ATR offers T=0 only (docs/rig.md).
+ */
+int nid_pcsc_protocol(const nid_transport_t *t);
+
+/*
  * Wait up to timeout_ms (< 0: no limit; 0: just look) for a card in
  * `reader` (exact name or unique substring), or, reader NULL, in any
  * reader (readers plugged in while waiting count too). Event driven

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -710,9 +711,15 @@ struct sm_transport {
 	uint8_t *rbuf;           /* NID_RSP_MAX bytes, cleansed after use */
 };
 
+/*
+ * The plain side of a protected exchange: the command header, and its
+ * data by the rules of nid_log_data (a SELECT's file identifier is
+ * public, a READ BINARY's answer is shown as tag and length).
+ */
 static void
 sm_trace(nid_transport_t *t, const char *what, const uint8_t *head,
-    size_t head_len, const uint8_t *data, size_t data_len)
+    size_t head_len, const uint8_t *data, size_t data_len,
+    enum nid_log_data kind)
 {
 	if (t->ctx == NULL ||
 	    !nid_log_enabled(t->ctx, NID_LOG_DEBUG, NID_LOG_CAT_SM))
@@ -720,8 +727,57 @@ sm_trace(nid_transport_t *t, const char *what, const uint8_t *head,
 	nid_log_hex(t->ctx, NID_LOG_DEBUG, NID_LOG_CAT_SM, what, head,
 	    head_len, 0);
 	if (data_len != 0)
-		nid_log_hex(t->ctx, NID_LOG_DEBUG, NID_LOG_CAT_SM,
-		    "  plain data", data, data_len, 1);
+		nid_log_data(t->ctx, NID_LOG_CAT_SM, "  plain data", data,
+		    data_len, kind);
+}
+
+/*
+ * Why a protected response (data ‖ SW) did not unwrap, for the error
+ * detail: what it holds against what ICAO 9303-11 §9.8.6 wants. Only
+ * tags and lengths are named, never data.
+ */
+static int
+sm_rsp_fail(nid_transport_t *t, int r, const uint8_t *cmd,
+    const uint8_t *rsp, size_t len)
+{
+	char dos[64];
+	size_t n = 0;
+	nid_cur c, v;
+	uint32_t tag;
+
+	if (r == NID_E_SM_STATE)
+		return nid_ctx_set_detail(t->ctx, r, "secure messaging session "
+		    "already ended (a MAC or format failure, or a reset)");
+	if (len < 2)
+		return nid_ctx_set_detail(t->ctx, r, "protected response to "
+		    "%02X %02X: %zu byte(s), no status word", cmd[0], cmd[1],
+		    len);
+	if (r == NID_E_SM_MAC)
+		return nid_ctx_set_detail(t->ctx, r, "protected response to "
+		    "%02X %02X (SW %02X%02X): its MAC (DO'8E') does not verify "
+		    "with this session's keys and SSC (ICAO 9303-11 §9.8.6)",
+		    cmd[0], cmd[1], rsp[len - 2], rsp[len - 1]);
+	dos[0] = '\0';
+	nid_cur_init(&c, rsp, len - 2);
+	while (c.len > 0 && n + 8 < sizeof(dos)) {
+		if (nid_tlv_next(&c, 0, &tag, &v) != NID_OK) {
+			(void)snprintf(dos + n, sizeof(dos) - n, "%snot BER-TLV",
+			    n > 0 ? " " : "");
+			break;
+		}
+		n += (size_t)snprintf(dos + n, sizeof(dos) - n, "%s%02X",
+		    n > 0 ? " " : "", (unsigned)(tag & 0xFFFF));
+	}
+	if (len == 2)
+		return nid_ctx_set_detail(t->ctx, r, "response to %02X %02X: "
+		    "status %02X%02X alone, unprotected (DO'99' and DO'8E' "
+		    "missing, ICAO 9303-11 §9.8.6)", cmd[0], cmd[1], rsp[0],
+		    rsp[1]);
+	return nid_ctx_set_detail(t->ctx, r, "protected response to %02X %02X "
+	    "(%zu bytes, SW %02X%02X) holds DOs [%s]; wanted [87|85] 99 8E "
+	    "with the cryptogram in whole blocks, padded 80 00.. (ICAO "
+	    "9303-11 §9.8.6)", cmd[0], cmd[1], len, rsp[len - 2],
+	    rsp[len - 1], dos);
 }
 
 static int
@@ -742,7 +798,8 @@ sm_t_transmit(nid_transport_t *t, const uint8_t *cmd, size_t cmd_len,
 	nid_buf_init(&data, NID_SM_DATA_MAX);
 	if ((r = nid_apdu_decode(cmd, cmd_len, &a, &ext)) != NID_OK)
 		goto out;
-	sm_trace(t, "SM command", cmd, 4, a.data, a.nc);
+	sm_trace(t, "SM command", cmd, 4, a.data, a.nc, cmd[1] == 0xA4 ?
+	    NID_LOG_DATA_PUBLIC : NID_LOG_DATA_SECRET);
 	if ((r = nid_sm_wrap_cmd(st->sm, &a, ext, &prot)) != NID_OK)
 		goto out;
 	rlen = NID_RSP_MAX;
@@ -755,7 +812,9 @@ sm_t_transmit(nid_transport_t *t, const uint8_t *cmd, size_t cmd_len,
 	iter = 0;
 	while (got >= 2 && st->rbuf[got - 2] == 0x61) {
 		if (++iter > SM_GETRESP_MAX_ITER) {
-			r = NID_E_CARD_PROTOCOL;
+			r = nid_ctx_set_detail(t->ctx, NID_E_CARD_PROTOCOL,
+			    "card still answers 61xx after %u GET RESPONSE",
+			    SM_GETRESP_MAX_ITER);
 			goto out;
 		}
 		gr[0] = 0x00;
@@ -771,11 +830,16 @@ sm_t_transmit(nid_transport_t *t, const uint8_t *cmd, size_t cmd_len,
 		got += rlen;
 	}
 	if ((r = nid_sm_unwrap_rsp(st->sm, st->rbuf, got, &data, &sw)) !=
-	    NID_OK)
+	    NID_OK) {
+		if (r != NID_E_TOO_LARGE && r != NID_E_NOMEM)
+			r = sm_rsp_fail(t, r, prot.p, st->rbuf, got);
 		goto out;
+	}
 	swb[0] = (uint8_t)(sw >> 8);
 	swb[1] = (uint8_t)sw;
-	sm_trace(t, "SM response SW", swb, 2, data.p, data.len);
+	sm_trace(t, "SM response SW", swb, 2, data.p, data.len,
+	    cmd[1] == 0xB0 || cmd[1] == 0xB1 ? NID_LOG_DATA_TLV :
+	    NID_LOG_DATA_SECRET);
 	if (data.len > cap || cap - data.len < 2) {
 		r = NID_E_TOO_LARGE;
 		goto out;
@@ -876,5 +940,19 @@ nid_sm_transport_new(nid_ctx_t *ctx, nid_transport_t *inner, nid_sm_t **smp,
 		return r;
 	}
 	*smp = NULL;
+	return NID_OK;
+}
+
+int
+nid_sm_transport_rekey(nid_transport_t *smt, nid_sm_t **new_sm)
+{
+	struct sm_transport *st;
+
+	if (smt == NULL || smt->ops != &sm_transport_ops ||
+	    (st = smt->impl) == NULL || new_sm == NULL || *new_sm == NULL)
+		return NID_E_INVALID_ARG;
+	nid_sm_free(&st->sm);
+	st->sm = *new_sm;
+	*new_sm = NULL;
 	return NID_OK;
 }

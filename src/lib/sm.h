@@ -120,6 +120,14 @@ int nid_sm_wrap_rsp(nid_sm_t *sm, int odd_ins, const uint8_t *data,
  */
 int nid_sm_transport_new(nid_ctx_t *ctx, nid_transport_t *inner,
     nid_sm_t **smp, nid_transport_t **out) NID_WUR;
+/*
+ * Restart secure messaging on the transport with another session (Chip
+ * Authentication, ICAO 9303-11 §6.2.3: SM restarts with the new session
+ * keys, SSC 0 — the caller creates *new_sm that way): the old session is
+ * freed (its keys cleansed) and *new_sm passes to the transport (set to
+ * NULL). NID_E_INVALID_ARG when smt is not an SM transport.
+ */
+int nid_sm_transport_rekey(nid_transport_t *smt, nid_sm_t **new_sm) NID_WUR;
 
 /*
  * Primitives shared with BAC and PACE.

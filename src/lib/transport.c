@@ -59,9 +59,12 @@ nid_transport_transmit(nid_transport_t *t, const uint8_t *cmd, size_t cmd_len,
 		nid_log(t->ctx, NID_LOG_DEBUG, NID_LOG_CAT_APDU,
 		    "> %02X %02X %02X %02X (%zu bytes)", cmd[0], cmd[1],
 		    cmd[2], cmd[3], cmd_len);
+		/* A plain SELECT names a file or an application: public. */
 		if (cmd_len > 4)
-			nid_log_hex(t->ctx, NID_LOG_DEBUG, NID_LOG_CAT_APDU,
-			    ">  body", cmd + 4, cmd_len - 4, 1);
+			nid_log_data(t->ctx, NID_LOG_CAT_APDU, ">  body",
+			    cmd + 4, cmd_len - 4, cmd[1] == 0xA4 &&
+			    (cmd[0] & 0x0C) == 0 ? NID_LOG_DATA_PUBLIC :
+			    NID_LOG_DATA_SECRET);
 	}
 	t->apdus++;
 	t->bytes_out += cmd_len;
@@ -77,9 +80,13 @@ nid_transport_transmit(nid_transport_t *t, const uint8_t *cmd, size_t cmd_len,
 			nid_log(t->ctx, NID_LOG_DEBUG, NID_LOG_CAT_APDU,
 			    "< %02X%02X (%zu data bytes)", rsp[*rsp_len - 2],
 			    rsp[*rsp_len - 1], *rsp_len - 2);
+		/* A plain READ BINARY answers file contents: tag and
+		 * length only. */
 		if (*rsp_len > 2)
-			nid_log_hex(t->ctx, NID_LOG_DEBUG, NID_LOG_CAT_APDU,
-			    "<  data", rsp, *rsp_len - 2, 1);
+			nid_log_data(t->ctx, NID_LOG_CAT_APDU, "<  data", rsp,
+			    *rsp_len - 2, (cmd[1] == 0xB0 || cmd[1] == 0xB1) &&
+			    (cmd[0] & 0x0C) == 0 ? NID_LOG_DATA_TLV :
+			    NID_LOG_DATA_SECRET);
 	}
 	return NID_OK;
 }

@@ -85,84 +85,175 @@ base_name(const char *path)
 	return s != NULL ? s + 1 : path;
 }
 
-/* Take ownership of x (freed on every path). */
-static int
-add_anchor(nid_trust_t *t, X509 *x, const char *source, int unverified)
-{
-	struct nid_trust_anchor *a, *na;
+/* A certificate ready to enter the store: all that can fail is done. */
+struct anchor_prep {
+	X509 *x;               /* a reference of its own, or NULL (repeat) */
 	uint8_t fp[32];
-	char *canon = NULL, *ci = NULL;
-	size_t i, l;
+	char *canon;           /* nid_name_canon() of the subject */
+	int self_signed;
+	size_t dup;            /* index of the anchor it repeats, or SIZE_MAX */
+};
+
+static size_t
+find_fp(const nid_trust_t *t, const uint8_t fp[32])
+{
+	size_t i;
+
+	for (i = 0; i < t->nanchors; i++)
+		if (memcmp(t->anchors[i].fp, fp, 32) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+static int
+anchor_prepare(X509 *x, struct anchor_prep *p)
+{
+	struct nid_trust_anchor tmp;
+	const ASN1_OCTET_STRING *aki, *ski;
+	char *ci = NULL;
 	int rc;
 
-	if ((rc = nid_cert_sha256(x, fp)) != NID_OK)
-		goto out;
-	for (i = 0; i < t->nanchors; i++) {
-		a = &t->anchors[i];
-		if (memcmp(a->fp, fp, 32) != 0)
-			continue;
-		/* Seen before: keep the first entry, extend its source, and
-		 * let a verified source override an unverified one. */
-		t->duplicates++;
-		l = strlen(a->source);
-		if (l + 8 < sizeof(a->source) &&
-		    strstr(a->source, source) == NULL)
-			(void)snprintf(a->source + l, sizeof(a->source) - l,
-			    "; %s", source);
-		if (!unverified)
-			a->from_masterlist_unverified = 0;
-		rc = NID_OK;
-		goto out;
-	}
-	if (t->nanchors >= NID_TRUST_MAX_ANCHORS) {
-		rc = nid_ctx_set_detail(t->ctx, NID_E_TOO_LARGE, "more than "
-		    "%u trust anchors", NID_TRUST_MAX_ANCHORS);
-		goto out;
-	}
-	if (t->nanchors == t->anchors_cap) {
-		size_t nc = t->anchors_cap == 0 ? 64 : t->anchors_cap * 2;
-
-		if ((na = reallocarray(t->anchors, nc, sizeof(*na))) == NULL) {
-			rc = NID_E_NOMEM;
-			goto out;
-		}
-		t->anchors = na;
-		t->anchors_cap = nc;
-	}
-	if ((rc = nid_name_canon(X509_get_subject_name(x), &canon)) != NID_OK ||
+	if ((rc = nid_name_canon(X509_get_subject_name(x), &p->canon)) !=
+	    NID_OK ||
 	    (rc = nid_name_canon(X509_get_issuer_name(x), &ci)) != NID_OK)
 		goto out;
-	a = &t->anchors[t->nanchors];
-	memset(a, 0, sizeof(*a));
-	a->cert = x;
-	x = NULL;
-	a->canon_subject = canon;
-	canon = NULL;
-	memcpy(a->fp, fp, 32);
 	/* Self-signed: subject = issuer and the AKI, when present, names its
 	 * own key. A link certificate may keep the DN (AT, ID) but is signed
 	 * by the previous key (ICAO 9303-12 §5.1.1). Without AKI/SKI the
 	 * signature decides. */
-	a->self_signed = strcmp(a->canon_subject, ci) == 0;
-	if (a->self_signed) {
-		const ASN1_OCTET_STRING *aki, *ski;
-
-		aki = X509_get0_authority_key_id(a->cert);
-		ski = X509_get0_subject_key_id(a->cert);
+	p->self_signed = strcmp(p->canon, ci) == 0;
+	if (p->self_signed) {
+		aki = X509_get0_authority_key_id(x);
+		ski = X509_get0_subject_key_id(x);
 		if (aki != NULL && ski != NULL)
-			a->self_signed = ASN1_OCTET_STRING_cmp(aki, ski) == 0;
-		else
-			a->self_signed = nid_trust_verify_cert_by(a, a->cert);
+			p->self_signed = ASN1_OCTET_STRING_cmp(aki, ski) == 0;
+		else {
+			memset(&tmp, 0, sizeof(tmp));
+			tmp.cert = x;
+			p->self_signed = nid_trust_verify_cert_by(&tmp, x);
+		}
 	}
-	a->link = !a->self_signed;
-	a->from_masterlist_unverified = unverified;
-	(void)snprintf(a->source, sizeof(a->source), "%s", source);
-	t->nanchors++;
+	if (X509_up_ref(x) != 1) {
+		rc = NID_E_NOMEM;
+		goto out;
+	}
+	p->x = x;
 	rc = NID_OK;
  out:
-	X509_free(x);
-	free(canon);
 	free(ci);
+	return rc;
+}
+
+/*
+ * Add every certificate of certs (the stack stays the caller's; the store
+ * takes references), all or none: a certificate whose name cannot be
+ * read, the anchor cap or memory refuses the whole set and leaves the
+ * store as it was (no partial success: a refused master list or PEM file
+ * brings no anchor). A certificate seen before is not duplicated: the
+ * first entry keeps its place, its source is extended, and a verified
+ * source overrides an unverified one.
+ */
+static int
+add_anchors(nid_trust_t *t, STACK_OF(X509) *certs, const char *source,
+    int unverified)
+{
+	struct anchor_prep *prep = NULL, *p;
+	struct nid_trust_anchor *a, *na;
+	size_t n, i, j, nnew = 0, cap, l;
+	int rc;
+
+	n = (size_t)sk_X509_num(certs);
+	if (n == 0)
+		return NID_OK;
+	if ((prep = calloc(n, sizeof(*prep))) == NULL)
+		return NID_E_NOMEM;
+	for (i = 0; i < n; i++) {
+		p = &prep[i];
+		if ((rc = nid_cert_sha256(sk_X509_value(certs, (int)i),
+		    p->fp)) != NID_OK)
+			goto out;
+		if ((p->dup = find_fp(t, p->fp)) != SIZE_MAX)
+			continue;
+		for (j = 0; j < i; j++)
+			if (prep[j].x != NULL && memcmp(prep[j].fp, p->fp,
+			    32) == 0)
+				break;
+		if (j < i)
+			continue;	/* twice in this set: counted below */
+		if ((rc = anchor_prepare(sk_X509_value(certs, (int)i), p)) !=
+		    NID_OK)
+			goto out;
+		nnew++;
+	}
+	if (nnew > NID_TRUST_MAX_ANCHORS - t->nanchors) {
+		rc = nid_ctx_set_detail(t->ctx, NID_E_TOO_LARGE, "more than "
+		    "%u trust anchors", NID_TRUST_MAX_ANCHORS);
+		goto out;
+	}
+	if (t->nanchors + nnew > t->anchors_cap) {
+		cap = t->anchors_cap == 0 ? 64 : t->anchors_cap * 2;
+		if (cap < t->nanchors + nnew)
+			cap = t->nanchors + nnew;
+		if ((na = reallocarray(t->anchors, cap, sizeof(*na))) == NULL) {
+			rc = NID_E_NOMEM;
+			goto out;
+		}
+		t->anchors = na;
+		t->anchors_cap = cap;
+	}
+	/* Commit: nothing below fails. */
+	for (i = 0; i < n; i++) {
+		p = &prep[i];
+		if (p->x == NULL) {
+			t->duplicates++;
+			if (p->dup == SIZE_MAX)
+				continue;	/* repeated within the set */
+			a = &t->anchors[p->dup];
+			l = strlen(a->source);
+			if (l + 8 < sizeof(a->source) &&
+			    strstr(a->source, source) == NULL)
+				(void)snprintf(a->source + l,
+				    sizeof(a->source) - l, "; %s", source);
+			if (!unverified)
+				a->from_masterlist_unverified = 0;
+			continue;
+		}
+		a = &t->anchors[t->nanchors++];
+		memset(a, 0, sizeof(*a));
+		a->cert = p->x;
+		p->x = NULL;
+		a->canon_subject = p->canon;
+		p->canon = NULL;
+		memcpy(a->fp, p->fp, 32);
+		a->self_signed = p->self_signed;
+		a->link = !a->self_signed;
+		a->from_masterlist_unverified = unverified;
+		(void)snprintf(a->source, sizeof(a->source), "%s", source);
+	}
+	rc = NID_OK;
+ out:
+	for (i = 0; i < n; i++) {
+		X509_free(prep[i].x);
+		free(prep[i].canon);
+	}
+	free(prep);
+	return rc;
+}
+
+/* Take ownership of x (freed on every path). */
+static int
+add_anchor(nid_trust_t *t, X509 *x, const char *source, int unverified)
+{
+	STACK_OF(X509) *one;
+	int rc;
+
+	if ((one = sk_X509_new_null()) == NULL || sk_X509_push(one, x) <= 0) {
+		X509_free(x);
+		sk_X509_free(one);
+		return NID_E_NOMEM;
+	}
+	rc = add_anchors(t, one, source, unverified);
+	sk_X509_pop_free(one, X509_free);
 	return rc;
 }
 
@@ -181,56 +272,82 @@ is_pem(const uint8_t *p, size_t len)
 	    11) != NULL;
 }
 
+int
+nid_trust_add_csca_mem(nid_trust_t *t, const uint8_t *p, size_t len,
+    const char *name)
+{
+	STACK_OF(X509) *certs = NULL;
+	const unsigned char *pp;
+	BIO *bio = NULL;
+	X509 *x;
+	char src[NID_TRUST_SOURCE_MAX];
+	int rc;
+
+	if (len > NID_TRUST_MAX_FILE) {
+		rc = nid_ctx_set_detail(t->ctx, NID_E_TOO_LARGE, "%s: over %u "
+		    "bytes", name, NID_TRUST_MAX_FILE);
+		goto out;
+	}
+	if ((certs = sk_X509_new_null()) == NULL) {
+		rc = NID_E_NOMEM;
+		goto out;
+	}
+	(void)snprintf(src, sizeof(src), "file %s", name);
+	/* Every certificate first, then all of them or none (add_anchors). */
+	if (is_pem(p, len)) {
+		if ((bio = BIO_new_mem_buf(p, (int)len)) == NULL) {
+			rc = NID_E_NOMEM;
+			goto out;
+		}
+		while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+			if ((size_t)sk_X509_num(certs) >=
+			    NID_TRUST_MAX_ANCHORS || sk_X509_push(certs, x) <= 0) {
+				X509_free(x);
+				rc = NID_E_TOO_LARGE;
+				goto out;
+			}
+		}
+		ERR_clear_error();
+	} else {
+		pp = p;
+		if (len <= NID_TRUST_MAX_CERT &&
+		    (x = d2i_X509(NULL, &pp, (long)len)) != NULL) {
+			if ((size_t)(pp - p) != len) {
+				X509_free(x);
+				rc = nid_ctx_set_detail(t->ctx, NID_E_TRAILING,
+				    "%s: bytes after the certificate", name);
+				goto out;
+			}
+			if (sk_X509_push(certs, x) <= 0) {
+				X509_free(x);
+				rc = NID_E_NOMEM;
+				goto out;
+			}
+		}
+		ERR_clear_error();
+	}
+	if (sk_X509_num(certs) == 0) {
+		rc = nid_ctx_set_detail(t->ctx, NID_E_MALFORMED, "%s: no "
+		    "X.509 certificate (DER or PEM)", name);
+		goto out;
+	}
+	rc = add_anchors(t, certs, src, 0);
+ out:
+	sk_X509_pop_free(certs, X509_free);
+	BIO_free(bio);
+	return rc;
+}
+
 static int
 add_csca_file(nid_trust_t *t, const char *path)
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	const unsigned char *pp;
-	BIO *bio = NULL;
-	X509 *x;
-	char src[NID_TRUST_SOURCE_MAX];
-	int rc, n = 0;
+	int rc;
 
 	if ((rc = nid_file_read(t->ctx, path, NID_TRUST_MAX_FILE, &buf,
-	    &len)) != NID_OK)
-		goto out;
-	(void)snprintf(src, sizeof(src), "file %s", path);
-	if (is_pem(buf, len)) {
-		if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL) {
-			rc = NID_E_NOMEM;
-			goto out;
-		}
-		while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-			if ((rc = add_anchor(t, x, src, 0)) != NID_OK)
-				goto out;
-			n++;
-		}
-		ERR_clear_error();
-	} else {
-		pp = buf;
-		if (len <= NID_TRUST_MAX_CERT &&
-		    (x = d2i_X509(NULL, &pp, (long)len)) != NULL) {
-			if ((size_t)(pp - buf) != len) {
-				X509_free(x);
-				rc = nid_ctx_set_detail(t->ctx, NID_E_TRAILING,
-				    "%s: bytes after the certificate", path);
-				goto out;
-			}
-			if ((rc = add_anchor(t, x, src, 0)) != NID_OK)
-				goto out;
-			n++;
-		}
-		ERR_clear_error();
-	}
-	if (n == 0) {
-		rc = nid_ctx_set_detail(t->ctx, NID_E_MALFORMED, "%s: no "
-		    "X.509 certificate (DER or PEM)", path);
-		goto out;
-	}
-	rc = NID_OK;
- out:
-	BIO_free(bio);
+	    &len)) == NID_OK)
+		rc = nid_trust_add_csca_mem(t, buf, len, path);
 	free(buf);
 	return rc;
 }
@@ -460,43 +577,50 @@ nid_trust_verify_cert_by(const struct nid_trust_anchor *a, X509 *cert)
 }
 
 int
-nid_trust_add_masterlist(nid_trust_t *t, const char *path, int unverified,
-    char *why, size_t why_len)
+nid_trust_add_masterlist_mem(nid_trust_t *t, const uint8_t *p, size_t len,
+    const char *name, int unverified, char *why, size_t why_len)
 {
 	CMS_ContentInfo *cms = NULL;
 	STACK_OF(X509) *certs = NULL, *list = NULL;
 	ASN1_OCTET_STRING **pos;
-	uint8_t *buf = NULL;
-	size_t len = 0, idx[64], nc, i;
+	size_t idx[64], nc, i;
 	const unsigned char *pp;
 	struct nid_check chk;
 	X509 *signer = NULL;
 	const struct nid_trust_anchor *by = NULL;
 	char src[NID_TRUST_SOURCE_MAX], sname[256], problem[400] = "";
-	int rc, k;
+	int rc;
 
 	if (why != NULL && why_len > 0)
 		why[0] = '\0';
 	memset(&chk, 0, sizeof(chk));
-	if ((rc = nid_file_read(t->ctx, path, NID_TRUST_MAX_FILE, &buf,
-	    &len)) != NID_OK)
+	if (len > NID_TRUST_MAX_FILE) {
+		rc = nid_ctx_set_detail(t->ctx, NID_E_TOO_LARGE, "%s: over %u "
+		    "bytes", name, NID_TRUST_MAX_FILE);
 		goto out;
-	pp = buf;
+	}
+	pp = p;
 	if ((cms = d2i_CMS_ContentInfo(NULL, &pp, (long)len)) == NULL) {
-		rc = nid_ctx_set_openssl_detail(t->ctx, NID_E_MALFORMED, path);
+		rc = nid_ctx_set_openssl_detail(t->ctx, NID_E_MALFORMED, name);
+		goto out;
+	}
+	/* One ContentInfo, nothing after it (d2i stops at its end). */
+	if ((size_t)(pp - p) != len) {
+		rc = nid_ctx_set_detail(t->ctx, NID_E_TRAILING, "%s: %zu bytes "
+		    "after the master list", name, len - (size_t)(pp - p));
 		goto out;
 	}
 	if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed ||
 	    OBJ_obj2txt(sname, sizeof(sname), CMS_get0_eContentType(cms),
 	    1) <= 0 || strcmp(sname, NID_OID_CSCA_MASTER_LIST) != 0) {
 		rc = nid_ctx_set_detail(t->ctx, NID_E_MALFORMED, "%s: not a "
-		    "CSCA master list (SignedData, eContentType %s)", path,
+		    "CSCA master list (SignedData, eContentType %s)", name,
 		    NID_OID_CSCA_MASTER_LIST);
 		goto out;
 	}
 	if ((pos = CMS_get0_content(cms)) == NULL || *pos == NULL) {
 		rc = nid_ctx_set_detail(t->ctx, NID_E_MALFORMED, "%s: master "
-		    "list without content", path);
+		    "list without content", name);
 		goto out;
 	}
 	if ((certs = CMS_get1_certs(cms)) == NULL &&
@@ -532,7 +656,7 @@ nid_trust_add_masterlist(nid_trust_t *t, const char *path, int unverified,
 	}
 	if (by == NULL && !unverified) {
 		rc = nid_ctx_set_detail(t->ctx, NID_E_NO_TRUST, "master list "
-		    "%s refused: %s", path, problem);
+		    "%s refused: %s", name, problem);
 		goto out;
 	}
 	if ((rc = nid_masterlist_parse_certs(t->ctx,
@@ -545,24 +669,20 @@ nid_trust_add_masterlist(nid_trust_t *t, const char *path, int unverified,
 		nid_name_text(X509_get_subject_name(by->cert), bname,
 		    sizeof(bname));
 		(void)snprintf(src, sizeof(src), "master list %s, signed by "
-		    "%s (verified with CSCA %s)", base_name(path), sname,
+		    "%s (verified with CSCA %s)", base_name(name), sname,
 		    bname);
 	} else {
 		(void)snprintf(src, sizeof(src), "master list %s, UNVERIFIED "
-		    "(%s)", base_name(path), problem);
+		    "(%s)", base_name(name), problem);
+	}
+	/* All of the list or nothing: a list refused half-way must not
+	 * leave the certificates before the bad one as trust anchors. */
+	if ((rc = add_anchors(t, list, src, by == NULL)) != NID_OK)
+		goto out;
+	if (by == NULL) {
 		t->unverified_masterlists = 1;
 		if (why != NULL)
 			(void)snprintf(why, why_len, "%s", problem);
-	}
-	for (k = 0; k < sk_X509_num(list); k++) {
-		X509 *x = sk_X509_value(list, k);
-
-		if (X509_up_ref(x) != 1) {
-			rc = NID_E_NOMEM;
-			goto out;
-		}
-		if ((rc = add_anchor(t, x, src, by == NULL)) != NID_OK)
-			goto out;
 	}
 	t->nmasterlists++;
 	rc = NID_OK;
@@ -570,27 +690,61 @@ nid_trust_add_masterlist(nid_trust_t *t, const char *path, int unverified,
 	sk_X509_pop_free(list, X509_free);
 	sk_X509_pop_free(certs, X509_free);
 	CMS_ContentInfo_free(cms);
+	return rc;
+}
+
+int
+nid_trust_add_masterlist(nid_trust_t *t, const char *path, int unverified,
+    char *why, size_t why_len)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (why != NULL && why_len > 0)
+		why[0] = '\0';
+	if ((rc = nid_file_read(t->ctx, path, NID_TRUST_MAX_FILE, &buf,
+	    &len)) == NID_OK)
+		rc = nid_trust_add_masterlist_mem(t, buf, len, path,
+		    unverified, why, why_len);
 	free(buf);
 	return rc;
 }
 
 /* ---- CRLs --------------------------------------------------------------*/
 
+/*
+ * Add every CRL of crls (the store takes references), all or none, as
+ * add_anchors does for certificates.
+ */
 static int
-add_crl(nid_trust_t *t, X509_CRL *crl, const char *source)
+add_crls(nid_trust_t *t, STACK_OF(X509_CRL) *crls, const char *source)
 {
 	struct nid_trust_crl *c, *nc;
-	char *canon = NULL;
+	char **canon = NULL;
+	size_t n, i, cap;
 	int rc;
 
-	if (t->ncrls >= NID_TRUST_MAX_CRLS) {
+	n = (size_t)sk_X509_CRL_num(crls);
+	if (n == 0)
+		return NID_OK;
+	if (n > NID_TRUST_MAX_CRLS - t->ncrls) {
 		rc = nid_ctx_set_detail(t->ctx, NID_E_TOO_LARGE, "more than %u "
 		    "CRLs", NID_TRUST_MAX_CRLS);
 		goto out;
 	}
-	if (t->ncrls == t->crls_cap) {
-		size_t cap = t->crls_cap == 0 ? 8 : t->crls_cap * 2;
-
+	if ((canon = calloc(n, sizeof(*canon))) == NULL) {
+		rc = NID_E_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if ((rc = nid_name_canon(X509_CRL_get_issuer(
+		    sk_X509_CRL_value(crls, (int)i)), &canon[i])) != NID_OK)
+			goto out;
+	if (t->ncrls + n > t->crls_cap) {
+		cap = t->crls_cap == 0 ? 8 : t->crls_cap * 2;
+		if (cap < t->ncrls + n)
+			cap = t->ncrls + n;
 		if ((nc = reallocarray(t->crls, cap, sizeof(*nc))) == NULL) {
 			rc = NID_E_NOMEM;
 			goto out;
@@ -598,17 +752,25 @@ add_crl(nid_trust_t *t, X509_CRL *crl, const char *source)
 		t->crls = nc;
 		t->crls_cap = cap;
 	}
-	if ((rc = nid_name_canon(X509_CRL_get_issuer(crl), &canon)) != NID_OK)
-		goto out;
-	c = &t->crls[t->ncrls++];
-	c->crl = crl;
-	crl = NULL;
-	c->canon_issuer = canon;
-	canon = NULL;
-	(void)snprintf(c->source, sizeof(c->source), "%s", source);
+	for (i = 0; i < n; i++)
+		if (X509_CRL_up_ref(sk_X509_CRL_value(crls, (int)i)) != 1) {
+			while (i-- > 0)
+				X509_CRL_free(sk_X509_CRL_value(crls, (int)i));
+			rc = NID_E_NOMEM;
+			goto out;
+		}
+	/* Commit: nothing below fails. */
+	for (i = 0; i < n; i++) {
+		c = &t->crls[t->ncrls++];
+		c->crl = sk_X509_CRL_value(crls, (int)i);
+		c->canon_issuer = canon[i];
+		canon[i] = NULL;
+		(void)snprintf(c->source, sizeof(c->source), "%s", source);
+	}
 	rc = NID_OK;
  out:
-	X509_CRL_free(crl);
+	for (i = 0; canon != NULL && i < n; i++)
+		free(canon[i]);
 	free(canon);
 	return rc;
 }
@@ -616,9 +778,76 @@ add_crl(nid_trust_t *t, X509_CRL *crl, const char *source)
 int
 nid_trust_add_crl(nid_trust_t *t, X509_CRL *crl, const char *source)
 {
-	if (X509_CRL_up_ref(crl) != 1)
+	STACK_OF(X509_CRL) *one;
+	int rc;
+
+	if ((one = sk_X509_CRL_new_null()) == NULL ||
+	    sk_X509_CRL_push(one, crl) <= 0) {
+		sk_X509_CRL_free(one);
 		return NID_E_NOMEM;
-	return add_crl(t, crl, source);
+	}
+	rc = add_crls(t, one, source);
+	sk_X509_CRL_free(one);	/* the caller keeps its reference */
+	return rc;
+}
+
+int
+nid_trust_add_crl_mem(nid_trust_t *t, const uint8_t *p, size_t len,
+    const char *name)
+{
+	STACK_OF(X509_CRL) *crls = NULL;
+	const unsigned char *pp;
+	BIO *bio = NULL;
+	X509_CRL *crl;
+	char src[NID_TRUST_SOURCE_MAX];
+	int rc;
+
+	if (len > NID_TRUST_MAX_FILE) {
+		rc = nid_ctx_set_detail(t->ctx, NID_E_TOO_LARGE, "%s: over %u "
+		    "bytes", name, NID_TRUST_MAX_FILE);
+		goto out;
+	}
+	if ((crls = sk_X509_CRL_new_null()) == NULL) {
+		rc = NID_E_NOMEM;
+		goto out;
+	}
+	(void)snprintf(src, sizeof(src), "file %s", name);
+	/* Every CRL first, then all of them or none (add_crls). */
+	if (is_pem(p, len)) {
+		if ((bio = BIO_new_mem_buf(p, (int)len)) == NULL) {
+			rc = NID_E_NOMEM;
+			goto out;
+		}
+		while ((crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) !=
+		    NULL) {
+			if ((size_t)sk_X509_CRL_num(crls) >= NID_TRUST_MAX_CRLS ||
+			    sk_X509_CRL_push(crls, crl) <= 0) {
+				X509_CRL_free(crl);
+				rc = NID_E_TOO_LARGE;
+				goto out;
+			}
+		}
+	} else {
+		pp = p;
+		if ((crl = d2i_X509_CRL(NULL, &pp, (long)len)) != NULL &&
+		    sk_X509_CRL_push(crls, crl) <= 0) {
+			X509_CRL_free(crl);
+			rc = NID_E_NOMEM;
+			goto out;
+		}
+	}
+	ERR_clear_error();
+	if (sk_X509_CRL_num(crls) == 0) {
+		rc = nid_ctx_set_detail(t->ctx, NID_E_MALFORMED, "%s: no CRL "
+		    "(DER or PEM)", name);
+		goto out;
+	}
+	rc = add_crls(t, crls, src);
+ out:
+	sk_X509_CRL_pop_free(crls, X509_CRL_free);
+	BIO_free(bio);
+	ERR_clear_error();
+	return rc;
 }
 
 static int
@@ -626,45 +855,11 @@ add_crl_file(nid_trust_t *t, const char *path)
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	const unsigned char *pp;
-	BIO *bio = NULL;
-	X509_CRL *crl;
-	char src[NID_TRUST_SOURCE_MAX];
-	int rc, n = 0;
-
-	(void)snprintf(src, sizeof(src), "file %s", path);
+	int rc;
 
 	if ((rc = nid_file_read(t->ctx, path, NID_TRUST_MAX_FILE, &buf,
-	    &len)) != NID_OK)
-		goto out;
-	if (is_pem(buf, len)) {
-		if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL) {
-			rc = NID_E_NOMEM;
-			goto out;
-		}
-		while ((crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) !=
-		    NULL) {
-			if ((rc = add_crl(t, crl, src)) != NID_OK)
-				goto out;
-			n++;
-		}
-	} else {
-		pp = buf;
-		if ((crl = d2i_X509_CRL(NULL, &pp, (long)len)) != NULL) {
-			if ((rc = add_crl(t, crl, src)) != NID_OK)
-				goto out;
-			n++;
-		}
-	}
-	ERR_clear_error();
-	if (n == 0) {
-		rc = nid_ctx_set_detail(t->ctx, NID_E_MALFORMED, "%s: no CRL "
-		    "(DER or PEM)", path);
-		goto out;
-	}
-	rc = NID_OK;
- out:
-	BIO_free(bio);
+	    &len)) == NID_OK)
+		rc = nid_trust_add_crl_mem(t, buf, len, path);
 	free(buf);
 	return rc;
 }

@@ -80,6 +80,20 @@ int nid_trust_add_masterlist(nid_trust_t *t, const char *path, int unverified,
     char *why, size_t why_len) NID_WUR;
 
 /*
+ * The same three loaders on bytes already in memory (at most
+ * NID_TRUST_MAX_FILE): a CSCA file (DER or PEM), a master list, a CRL
+ * file. name stands for the path in messages and sources. The file
+ * loaders read the file and call these; the fuzz harnesses
+ * (tests/fuzz/fuzz_masterlist.c, fuzz_crl.c) call them directly.
+ */
+int nid_trust_add_csca_mem(nid_trust_t *t, const uint8_t *p, size_t len,
+    const char *name) NID_WUR;
+int nid_trust_add_masterlist_mem(nid_trust_t *t, const uint8_t *p, size_t len,
+    const char *name, int unverified, char *why, size_t why_len) NID_WUR;
+int nid_trust_add_crl_mem(nid_trust_t *t, const uint8_t *p, size_t len,
+    const char *name) NID_WUR;
+
+/*
  * Add one CSCA certificate from memory (a reference is taken; the caller
  * keeps its own), with a source text for reports. For the virtual card,
  * tests and benchmarks.

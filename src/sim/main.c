@@ -79,6 +79,21 @@ usage(FILE *fp)
 	    "        bad-tlv-length     first TLV of an answer claims 16 bytes more\n"
 	    "        garbage-tlv        TLV answers replaced by FF bytes\n"
 	    "        oversized          answers 32 bytes longer than Ne\n"
+	    "        wrong-sw[=N]       APDU N answered 6Fxx (undefined), unread\n"
+	    "        loop-61xx[=N]      from APDU N on: 16 bytes + 6110, forever\n"
+	    "        bad-6cxx[=N]       from APDU N on: 6Cxx, never the Le sent\n"
+	    "        short-answer[=N]   APDU N answered with one byte\n"
+	    "        huge-length[=SFI]  the EF's header announces 16 MiB\n"
+	    "        tlv-past-end[=SFI] its outer TLV claims 200 bytes more\n"
+	    "        tlv-overrun[=SFI]  its first inner TLV overruns its parent\n"
+	    "        deep-tlv[=SFI]     its value: SEQUENCEs nested 1000 deep\n"
+	    "                           (SFI 31 or bare: every EF with an SFI)\n"
+	    "        sm_bad_mac=N sm_no_do99 sm_bad_padding[=N] sm_stale_ssc[=N]\n"
+	    "        sm_plain[=N] sm_no_mac pace_bad_token pace_off_curve[=2|3]\n"
+	    "        pace_infinity[=2|3] pace_dh_zero[=2|3] pace_dh_one[=2|3]\n"
+	    "        pace_dh_p_minus_1[=2|3] pace_dh_p[=2|3]\n"
+	    "        clone              fresh CA/AA private keys: a clone\n"
+	    "                           eMRTD application (docs/card-image.md)\n"
 	    "      (a bare flag means =1; =0 switches it off)\n"
 	    "  -s, --state FILE         write counters as JSON after every APDU\n"
 	    "  -d, --delay-ms N         processing delay per APDU\n"
@@ -205,6 +220,22 @@ print_summary(const char *dir, const nid_sim_card *card)
 		printf(" garbage-tlv");
 	if (fl->oversized)
 		printf(" oversized");
+	if (fl->wrong_sw_at)
+		printf(" wrong-sw=%lu", fl->wrong_sw_at);
+	if (fl->loop61_at)
+		printf(" loop-61xx=%lu", fl->loop61_at);
+	if (fl->bad6c_at)
+		printf(" bad-6cxx=%lu", fl->bad6c_at);
+	if (fl->short_rsp_at)
+		printf(" short-answer=%lu", fl->short_rsp_at);
+	if (fl->huge_length)
+		printf(" huge-length=%u", fl->huge_length);
+	if (fl->past_end)
+		printf(" tlv-past-end=%u", fl->past_end);
+	if (fl->inner_overrun)
+		printf(" tlv-overrun=%u", fl->inner_overrun);
+	if (fl->deep_tlv)
+		printf(" deep-tlv=%u", fl->deep_tlv);
 	if (memcmp(fl, &(nid_sim_faults){ 0 }, sizeof(*fl)) == 0)
 		printf(" none");
 	printf("\n");

@@ -145,6 +145,18 @@ typedef struct nid_sim_faults {
 	int bad_tlv_length;   /* first TLV of an answer claims 16 bytes more */
 	int garbage_tlv;      /* TLV answers replaced by FF bytes */
 	int oversized;        /* answers carry 32 bytes more than Ne */
+	/* hostile card (sim_hostile.c, docs/card-image.md "faults") */
+	unsigned long wrong_sw_at;   /* APDU n: an undefined 6Fxx, unprocessed */
+	unsigned long loop61_at;     /* from APDU n on: 61xx forever */
+	unsigned long bad6c_at;      /* from APDU n on: 6Cxx, nonsense lengths */
+	unsigned long short_rsp_at;  /* APDU n: a one-byte answer */
+	/* file-content faults: the SFI of the EF (31: every EF with an SFI),
+	 * applied once, before the first APDU */
+	unsigned huge_length;        /* outer TLV announces 16 MiB */
+	unsigned past_end;           /* outer TLV announces 200 bytes more */
+	unsigned inner_overrun;      /* first inner TLV overruns its parent */
+	unsigned deep_tlv;           /* value: TLVs nested 1000 deep */
+	int files_done;              /* the file faults were applied */
 } nid_sim_faults;
 
 typedef struct nid_sim_caps {

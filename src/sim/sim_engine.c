@@ -17,6 +17,7 @@
 #include <openssl/rand.h>
 
 #include "sim.h"
+#include "sim_hostile.h"
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -985,7 +986,15 @@ nid_sim_process(nid_sim_card *card, const uint8_t *cmd, size_t cmd_len,
 		goto out;
 	}
 	sim_sleep_ms(card->delay_ms + card->faults.slow_ms);
-	if ((rc = process(card, cmd, cmd_len, &out)) != NID_OK)
+	/* The hostile card (sim_hostile.c): lying files, then answers that
+	 * break the protocol before the command is even looked at. */
+	if (!card->faults.files_done &&
+	    (rc = nid_sim_hostile_files(card)) != NID_OK)
+		goto out;
+	if ((rc = nid_sim_hostile_answer(card, cmd, cmd_len, &out)) ==
+	    NID_SIM_DECLINE)
+		rc = process(card, cmd, cmd_len, &out);
+	if (rc != NID_OK)
 		goto out;
 	if (out.len > cap) {
 		rc = NID_E_TOO_LARGE;

@@ -22,6 +22,9 @@
 #include <openssl/crypto.h>
 
 #include "sim_icao.h"
+#include "sim_hostile.h"
+#include "sim_aa.h"
+#include "sim_ca.h"
 #include "bac.h"
 #include "kdf.h"
 #include "mrz.h"
@@ -53,7 +56,18 @@ struct nid_sim_icao {
 	size_t npace;
 	unsigned long f_bad_mac;   /* fault: corrupt the Nth protected rsp */
 	int f_no_do99;             /* fault: no DO'99' */
+	/* hostile faults (sim_hostile.h, docs/card-image.md) */
+	unsigned long f_bad_pad;   /* Nth protected rsp with data: 81 00.. */
+	unsigned long f_stale;     /* Nth protected rsp: the one before again */
+	unsigned long f_plain;     /* Nth protected rsp sent unprotected */
+	int f_no_mac;              /* protected rsps without DO'8E' */
+	int f_bad_token;           /* T_IC of GA step 4 flipped */
+	unsigned f_pace[6];        /* PACE public key faults: GA step 2 or 3 */
+	nid_buf last;              /* the last protected response (f_stale) */
 	uint8_t bac_enc[16], bac_mac[16];
+	struct nid_sim_aa *aa;     /* Active Authentication (sim_aa.c) */
+	struct nid_sim_ca *ca;     /* Chip Authentication (sim_ca.c) */
+	int f_clone;               /* fault: private keys not the issued ones */
 
 	/* session */
 	nid_sm_t *sm;
@@ -61,7 +75,10 @@ struct nid_sim_icao {
 	uint8_t ks_mac[NID_KDF_KEY_MAX];
 	size_t key_len;
 	int protocol;
+	int chip_auth;             /* the keys come from Chip Authentication */
 	unsigned long sm_rsp;
+	uint8_t ks_enc[NID_KDF_KEY_MAX]; /* for the bad-padding fault */
+	unsigned long sm_data_rsp;  /* protected responses with data */
 	unsigned long dropped;
 
 	/* PACE in progress (step 1..4 expected next; 0: no MSE:Set AT) */
@@ -97,9 +114,14 @@ session_end(struct nid_sim_icao *st)
 {
 	nid_sm_free(&st->sm);
 	OPENSSL_cleanse(st->ks_mac, sizeof(st->ks_mac));
+	OPENSSL_cleanse(st->ks_enc, sizeof(st->ks_enc));
 	st->key_len = 0;
 	st->protocol = 0;
 	st->sm_rsp = 0;
+	st->sm_data_rsp = 0;
+	nid_buf_reset(&st->last);
+	st->chip_auth = 0;
+	nid_sim_ca_reset(st->ca);
 }
 
 static int
@@ -115,6 +137,7 @@ session_start(struct nid_sim_icao *st, enum nid_sm_cipher cipher,
 		return rc;
 	st->cipher = cipher;
 	memcpy(st->ks_mac, mac, key_len);
+	memcpy(st->ks_enc, enc, key_len);
 	st->key_len = key_len;
 	st->protocol = protocol;
 	return NID_OK;
@@ -248,6 +271,71 @@ out:
 	return rc;
 }
 
+/*
+ * The hostile SM faults on a protected response out (data ‖ SW), after
+ * it was wrapped with this response's SSC: sm_bad_padding (the Nth
+ * response with data re-encrypted with padding 81 00.., MAC valid),
+ * sm_no_mac (DO'8E' dropped), sm_stale_ssc (the Nth response is the one
+ * before it again: its MAC is over a stale SSC).
+ */
+static int
+sm_hostile(struct nid_sim_icao *st, const nid_sim_cmd *plain,
+    const nid_sim_rsp *rsp, nid_buf *out)
+{
+	uint8_t ssc[16];
+	size_t ssc_len;
+	int rc = NID_OK;
+
+	if (st->f_bad_pad != 0 && rsp->data.len > 0 &&
+	    st->sm_data_rsp == st->f_bad_pad) {
+		ssc_len = nid_sm_ssc(st->sm, ssc);
+		rc = nid_sim_hostile_sm_badpad(st->cipher == NID_SM_AES,
+		    st->ks_enc, st->ks_mac, st->key_len, ssc, ssc_len,
+		    plain->apdu.ins & 1, rsp->data.p, rsp->data.len, rsp->sw,
+		    out);
+		OPENSSL_cleanse(ssc, sizeof(ssc));
+		if (rc != NID_OK)
+			return rc;
+	}
+	if (st->f_no_mac && out->len >= 12) {
+		/* DO'8E' (8E 08 MAC) is last before the SW. */
+		memmove(out->p + out->len - 12, out->p + out->len - 2, 2);
+		out->len -= 10;
+	}
+	if (st->f_stale != 0) {
+		if (st->sm_rsp == st->f_stale && st->last.len > 0) {
+			nid_buf_reset(out);
+			return nid_buf_put(out, st->last.p, st->last.len);
+		}
+		nid_buf_reset(&st->last);
+		rc = nid_buf_put(&st->last, out->p, out->len);
+	}
+	return rc;
+}
+
+/*
+ * Chip Authentication (sim_ca.c) completed with the command just
+ * answered under the old keys: secure messaging restarts with the new
+ * keys and SSC 0 (ICAO 9303-11 §6.2.3, §9.8.6).
+ */
+static int
+ca_restart(struct nid_sim_icao *st)
+{
+	static const uint8_t zero[16];
+	struct nid_pace_keys keys;
+	int protocol = st->protocol, des, rc;
+
+	if (!nid_sim_ca_take(st->ca, &keys))
+		return NID_OK;
+	des = keys.alg == NID_KDF_3DES;
+	rc = session_start(st, des ? NID_SM_3DES : NID_SM_AES, keys.enc,
+	    keys.mac, keys.key_len, zero, des ? 8 : 16, protocol);
+	if (rc == NID_OK)
+		st->chip_auth = 1;
+	nid_pace_keys_clear(&keys);
+	return rc;
+}
+
 static int
 sm_wrap(nid_sim_card *card, void *arg, const nid_sim_cmd *plain,
     nid_sim_rsp *rsp)
@@ -259,13 +347,22 @@ sm_wrap(nid_sim_card *card, void *arg, const nid_sim_cmd *plain,
 	(void)card;
 	if (st->sm == NULL)
 		return NID_OK;  /* the command ended the session: plain SW */
+	/* Fault sm_plain=N: the Nth response goes out unprotected. */
+	if (st->f_plain != 0 && st->sm_rsp + 1 == st->f_plain) {
+		st->sm_rsp++;
+		return NID_OK;
+	}
 	nid_buf_init(&out, NID_SIM_RSP_DATA_MAX + 128);
 	/* ICAO 9303-11 §9.8.6: [DO'87'|'85'] DO'99' DO'8E' SW1 SW2. */
 	if ((rc = nid_sm_wrap_rsp(st->sm, plain->apdu.ins & 1, rsp->data.p,
 	    rsp->data.len, rsp->sw, &out)) != NID_OK)
 		goto out;
 	st->sm_rsp++;
+	if (rsp->data.len > 0)
+		st->sm_data_rsp++;
 	if (st->f_no_do99 && (rc = strip_do99(st, &out)) != NID_OK)
+		goto out;
+	if ((rc = sm_hostile(st, plain, rsp, &out)) != NID_OK)
 		goto out;
 	/* Fault sm_bad_mac=N: the last MAC byte of the Nth response. */
 	if (st->f_bad_mac != 0 && st->sm_rsp == st->f_bad_mac)
@@ -275,7 +372,7 @@ sm_wrap(nid_sim_card *card, void *arg, const nid_sim_cmd *plain,
 		goto out;
 	rsp->sw = (uint16_t)(out.p[out.len - 2] << 8 | out.p[out.len - 1]);
 	rsp->flags = 0;
-	rc = NID_OK;
+	rc = ca_restart(st);
 out:
 	nid_buf_clear(&out);
 	return rc;
@@ -300,8 +397,12 @@ h_guard(nid_sim_card *card, void *arg, const nid_sim_cmd *cmd,
 
 	(void)card;
 	/* The engine lets chained commands reach INS that have handlers;
-	 * only PACE's GENERAL AUTHENTICATE takes them. */
-	if ((cmd->apdu.cla & 0x90) == 0x10 && cmd->apdu.ins != 0x86) {
+	 * only GENERAL AUTHENTICATE (PACE, CA) and Chip Authentication's
+	 * MSE (sim_ca.c: a 2048-bit DH key needs chaining without
+	 * extended length) take them. */
+	if ((cmd->apdu.cla & 0x90) == 0x10 && cmd->apdu.ins != 0x86 &&
+	    !(cmd->apdu.ins == 0x22 && cmd->apdu.p1 == 0x41 &&
+	    st->ca != NULL)) {
 		rsp->sw = NID_SW_NO_CHAINING;
 		return NID_OK;
 	}
@@ -395,7 +496,9 @@ h_mse(nid_sim_card *card, void *arg, const nid_sim_cmd *cmd,
 	int pw = 0, rc;
 	size_t i;
 
-	(void)card;
+	/* Chip Authentication: MSE:Set KAT / AT with P1 41 (sim_ca.c). */
+	if (a->p1 == 0x41 && st->ca != NULL)
+		return nid_sim_ca_mse(st->ca, card, cmd, rsp);
 	if ((st->access & NID_SIM_ACCESS_PACE) == 0 || a->p1 != 0xC1 ||
 	    a->p2 != 0xA4)
 		return NID_SIM_DECLINE;
@@ -492,6 +595,51 @@ pace_sk(nid_sim_card *card, uint8_t sk[19], const uint8_t **skp,
 	return NID_OK;
 }
 
+/*
+ * Hostile PACE: the chip's public key of GA step `step` (2: PK_map,IC,
+ * 3: PK_IC) replaced by one the terminal must refuse (ICAO 9303-11
+ * §4.4.3.3, TR-03110-3 §A.2.2 public key validation): EC a point off the
+ * curve (y + 1) or the point at infinity (SEC 1 §2.3.3: the octet 00);
+ * DH the values 0, 1, p-1 and p. The EC faults leave DH keys alone and
+ * the DH faults EC keys. The chip's own computation is not affected.
+ */
+static int
+pace_fault_pub(const struct nid_sim_icao *st, const nid_pace_dp *dp,
+    unsigned step, nid_buf *pk)
+{
+	size_t flen = nid_pace_dp_field_len(dp), i, k;
+	int ec = nid_pace_dp_is_ec(dp), rc = NID_OK;
+
+	for (i = 0; i < NID_NELEM(st->f_pace) && rc == NID_OK; i++) {
+		if (st->f_pace[i] != step || (i < 2) != (ec != 0) ||
+		    pk->len == 0)
+			continue;
+		switch (i) {
+		case 0:
+			pk->p[pk->len - 1] ^= 0x01;
+			break;
+		case 1:
+			nid_buf_reset(pk);
+			rc = nid_buf_put_u8(pk, 0x00);
+			break;
+		case 2:
+		case 3:
+			nid_buf_reset(pk);
+			for (k = 0; k < flen && rc == NID_OK; k++)
+				rc = nid_buf_put_u8(pk, (uint8_t)(i == 3 &&
+				    k == flen - 1 ? 1 : 0));
+			break;
+		default:
+			/* p is odd: p-1 only changes its last byte. */
+			nid_buf_reset(pk);
+			if ((rc = nid_pace_dp_prime(dp, pk)) == NID_OK && i == 4)
+				pk->p[pk->len - 1] ^= 0x01;
+			break;
+		}
+	}
+	return rc;
+}
+
 static int
 ga_answer(nid_sim_rsp *rsp, uint32_t tag, const uint8_t *v, size_t n)
 {
@@ -518,6 +666,10 @@ h_ga(nid_sim_card *card, void *arg, const nid_sim_cmd *cmd,
 	uint16_t sw = NID_SW_WRONG_DATA;
 	int rc = NID_OK;
 
+	/* Chip Authentication after its MSE:Set AT (sim_ca.c). */
+	if ((rc = nid_sim_ca_ga(st->ca, card, cmd, rsp)) != NID_SIM_DECLINE)
+		return rc;
+	rc = NID_OK;
 	if ((st->access & NID_SIM_ACCESS_PACE) == 0)
 		return NID_SIM_DECLINE;
 	nid_buf_init(&z, 64);
@@ -566,7 +718,8 @@ h_ga(nid_sim_card *card, void *arg, const nid_sim_cmd *cmd,
 		    nid_pace_gm_map(st->dp, st->s.p, st->s.len, h.p, h.len,
 		    &st->mapped) != NID_OK)
 			goto fail;
-		if ((rc = ga_answer(rsp, 0x82, pk.p, pk.len)) != NID_OK)
+		if ((rc = pace_fault_pub(st, st->dp, 2, &pk)) != NID_OK ||
+		    (rc = ga_answer(rsp, 0x82, pk.p, pk.len)) != NID_OK)
 			goto out;
 		break;
 	case 3:
@@ -590,8 +743,10 @@ h_ga(nid_sim_card *card, void *arg, const nid_sim_cmd *cmd,
 			goto fail;
 		if ((rc = nid_pace_session_keys(st->pe->alg, k.p, k.len,
 		    &st->keys)) != NID_OK ||
-		    (rc = ga_answer(rsp, 0x84, st->pk_ic.p, st->pk_ic.len)) !=
-		    NID_OK)
+		    (rc = nid_buf_put(&pk, st->pk_ic.p, st->pk_ic.len)) !=
+		    NID_OK ||
+		    (rc = pace_fault_pub(st, st->mapped, 3, &pk)) != NID_OK ||
+		    (rc = ga_answer(rsp, 0x84, pk.p, pk.len)) != NID_OK)
 			goto out;
 		break;
 	case 4:
@@ -607,8 +762,11 @@ h_ga(nid_sim_card *card, void *arg, const nid_sim_cmd *cmd,
 		}
 		if ((rc = nid_pace_token(&st->keys, st->mapped, st->pe->oid,
 		    st->pe->oid_len, st->pk_ifd.p, st->pk_ifd.len, tok)) !=
-		    NID_OK ||
-		    (rc = ga_answer(rsp, 0x86, tok, sizeof(tok))) != NID_OK)
+		    NID_OK)
+			goto out;
+		if (st->f_bad_token)
+			tok[0] ^= 0x01;  /* fault pace_bad_token */
+		if ((rc = ga_answer(rsp, 0x86, tok, sizeof(tok))) != NID_OK)
 			goto out;
 		/* §9.8.6.2 (AES) / §9.8.6.1 (3DES): SSC 0. */
 		memset(skb, 0, sizeof(skb));
@@ -751,11 +909,78 @@ load_pace(nid_ctx_t *ctx, struct nid_sim_icao *st, json_t *v)
 	return NID_OK;
 }
 
+/* The hostile faults of the application (docs/card-image.md). */
+enum { HF_BOOL, HF_NUM, HF_STEP };
+static const struct {
+	const char *name;
+	int kind;     /* HF_NUM: the Nth response (0 off); HF_STEP: 2, 3 */
+} hostile_faults[] = {
+	{ "sm_bad_padding", HF_NUM },
+	{ "sm_stale_ssc", HF_NUM },
+	{ "sm_plain", HF_NUM },
+	{ "sm_no_mac", HF_BOOL },
+	{ "pace_bad_token", HF_BOOL },
+	/* from here on, in the order of f_pace[] (pace_fault_pub) */
+	{ "pace_off_curve", HF_STEP },
+	{ "pace_infinity", HF_STEP },
+	{ "pace_dh_zero", HF_STEP },
+	{ "pace_dh_one", HF_STEP },
+	{ "pace_dh_p_minus_1", HF_STEP },
+	{ "pace_dh_p", HF_STEP },
+};
+#define HF_PACE0 5u
+
+static size_t
+hostile_find(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < NID_NELEM(hostile_faults); i++)
+		if (strlen(hostile_faults[i].name) == n &&
+		    strncmp(hostile_faults[i].name, name, n) == 0)
+			return i;
+	return i;
+}
+
+static int
+hostile_ok(size_t i, unsigned long v)
+{
+	if (hostile_faults[i].kind == HF_STEP)
+		return v == 0 || v == 2 || v == 3;
+	return hostile_faults[i].kind == HF_NUM || v <= 1;
+}
+
+static void
+hostile_store(struct nid_sim_icao *st, size_t i, unsigned long v)
+{
+	switch (i) {
+	case 0:
+		st->f_bad_pad = v;
+		break;
+	case 1:
+		st->f_stale = v;
+		break;
+	case 2:
+		st->f_plain = v;
+		break;
+	case 3:
+		st->f_no_mac = v != 0;
+		break;
+	case 4:
+		st->f_bad_token = v != 0;
+		break;
+	default:
+		st->f_pace[i - HF_PACE0] = (unsigned)v;
+		break;
+	}
+}
+
 static int
 load_faults(nid_ctx_t *ctx, struct nid_sim_icao *st, json_t *v)
 {
 	const char *key;
 	json_t *f;
+	size_t i;
 
 	if (!json_is_object(v))
 		return bad(ctx, ".faults", "must be an object");
@@ -770,6 +995,29 @@ load_faults(nid_ctx_t *ctx, struct nid_sim_icao *st, json_t *v)
 				return bad(ctx, ".faults.sm_no_do99",
 				    "must be true or false");
 			st->f_no_do99 = json_is_true(f);
+		} else if (strcmp(key, "clone") == 0) {
+			if (!json_is_boolean(f))
+				return bad(ctx, ".faults.clone",
+				    "must be true or false");
+			st->f_clone = json_is_true(f);
+		} else if ((i = hostile_find(key, strlen(key))) <
+		    NID_NELEM(hostile_faults)) {
+			if ((hostile_faults[i].kind == HF_BOOL &&
+			    !json_is_boolean(f)) ||
+			    (hostile_faults[i].kind != HF_BOOL &&
+			    (!json_is_integer(f) || json_integer_value(f) < 0 ||
+			    !hostile_ok(i, (unsigned long)json_integer_value(f)))))
+				return nid_ctx_set_detail(ctx, NID_E_MALFORMED,
+				    "card.json: icao.faults.%s: %s", key,
+				    hostile_faults[i].kind == HF_BOOL ?
+				    "must be true or false" :
+				    hostile_faults[i].kind == HF_STEP ?
+				    "must be a GENERAL AUTHENTICATE step, 2 or "
+				    "3 (0: off)" : "must be a response number "
+				    "(0: off)");
+			hostile_store(st, i, json_is_boolean(f) ?
+			    (unsigned long)json_is_true(f) :
+			    (unsigned long)json_integer_value(f));
 		} else
 			return nid_ctx_set_detail(ctx, NID_E_MALFORMED,
 			    "card.json: icao.faults: unknown fault \"%s\"", key);
@@ -854,7 +1102,7 @@ int
 nid_sim_icao_load(nid_ctx_t *ctx, nid_sim_card *card, json_t *obj)
 {
 	static const char *const keys[] = { "mrz", "can", "access", "pace",
-		"faults", NULL };
+		"faults", "aa", "ca", NULL };
 	static const uint8_t guard_ins[] = { 0xA4, 0xB0, 0xB1, 0x84, 0xCA,
 		0xCB, 0x20, 0x22, 0x24, 0x2C, 0x86, 0x82, 0x88, 0x2A, 0xB2,
 		0xD6, 0xC0 };
@@ -882,6 +1130,7 @@ nid_sim_icao_load(nid_ctx_t *ctx, nid_sim_card *card, json_t *obj)
 	nid_buf_init(&st->pk_ifd, NID_PACE_PUB_MAX);
 	nid_buf_init(&st->pk_ic, NID_PACE_PUB_MAX);
 	nid_buf_init(&st->sk_ic, NID_PACE_PUB_MAX);
+	nid_buf_init(&st->last, NID_SIM_RSP_DATA_MAX + 128);
 	card->icao = st;
 	if ((v = json_object_get(obj, "mrz")) == NULL) {
 		rc = bad(ctx, ".mrz", "missing (the MRZ lines)");
@@ -943,6 +1192,18 @@ nid_sim_icao_load(nid_ctx_t *ctx, nid_sim_card *card, json_t *obj)
 	    (rc = nid_sim_add_handler(card, 0x22, h_mse, st)) != NID_OK ||
 	    (rc = nid_sim_add_handler(card, 0x86, h_ga, st)) != NID_OK)
 		goto out;
+	/* INTERNAL AUTHENTICATE after the guard (ICAO 9303-11 §6.1). */
+	if ((v = json_object_get(obj, "aa")) != NULL &&
+	    (rc = nid_sim_aa_load(ctx, card, v, &st->aa)) != NID_OK)
+		goto out;
+	/* Chip Authentication keys, checked against DG14 (sim_ca.c). */
+	if ((v = json_object_get(obj, "ca")) != NULL &&
+	    (rc = nid_sim_ca_load(ctx, card, v, &st->ca)) != NID_OK)
+		goto out;
+	/* Fault clone: the private keys replaced once they are loaded. */
+	if (st->f_clone && ((rc = nid_sim_aa_clone(st->aa)) != NID_OK ||
+	    (rc = nid_sim_ca_clone(st->ca)) != NID_OK))
+		goto out;
 	nid_sim_set_sm(card, &icao_sm_ops, st);
 	rc = NID_OK;
 out:
@@ -963,11 +1224,40 @@ nid_sim_icao_free(nid_sim_card *card)
 	nid_buf_clear(&st->pk_ifd);
 	nid_buf_clear(&st->pk_ic);
 	nid_buf_clear(&st->sk_ic);
+	nid_buf_clear(&st->last);
+	nid_sim_aa_free(&st->aa);
+	nid_sim_ca_free(&st->ca);
 	OPENSSL_cleanse(st, sizeof(*st));
 	free(st);
 	card->icao = NULL;
 	if (card->sm == &icao_sm_ops)
 		card->sm = NULL;
+}
+
+/* `check`: the hostile faults switched on, one line. */
+static void
+hostile_summary(const struct nid_sim_icao *st, FILE *fp)
+{
+	unsigned long v[NID_NELEM(hostile_faults)];
+	size_t i, on = 0;
+
+	v[0] = st->f_bad_pad;
+	v[1] = st->f_stale;
+	v[2] = st->f_plain;
+	v[3] = (unsigned long)st->f_no_mac;
+	v[4] = (unsigned long)st->f_bad_token;
+	for (i = HF_PACE0; i < NID_NELEM(hostile_faults); i++)
+		v[i] = st->f_pace[i - HF_PACE0];
+	for (i = 0; i < NID_NELEM(hostile_faults); i++) {
+		if (v[i] == 0)
+			continue;
+		fprintf(fp, "%s %s", on++ == 0 ? "  hostile    " : "",
+		    hostile_faults[i].name);
+		if (hostile_faults[i].kind != HF_BOOL)
+			fprintf(fp, "=%lu", v[i]);
+	}
+	if (on > 0)
+		fprintf(fp, "\n");
 }
 
 void
@@ -990,14 +1280,19 @@ nid_sim_icao_summary(const nid_sim_card *card, FILE *fp)
 		    info != NULL ? info->dotted : "?",
 		    info != NULL ? info->name : "?", st->pace[i].param_id);
 	}
-	if (st->f_bad_mac != 0 || st->f_no_do99) {
+	nid_sim_aa_summary(st->aa, fp);
+	nid_sim_ca_summary(st->ca, fp);
+	if (st->f_bad_mac != 0 || st->f_no_do99 || st->f_clone) {
 		fprintf(fp, "  SM faults  ");
 		if (st->f_bad_mac != 0)
 			fprintf(fp, " sm_bad_mac=%lu", st->f_bad_mac);
 		if (st->f_no_do99)
 			fprintf(fp, " sm_no_do99");
+		if (st->f_clone)
+			fprintf(fp, " clone");
 		fprintf(fp, "\n");
 	}
+	hostile_summary(st, fp);
 }
 
 void
@@ -1012,6 +1307,8 @@ nid_sim_icao_status(const nid_sim_card *card, struct nid_sim_icao_status *out)
 	out->protocol = st->protocol;
 	out->sm_rsp = st->sm_rsp;
 	out->dropped = st->dropped;
+	out->chip_auth = st->chip_auth;
+	out->ca_count = nid_sim_ca_count(st->ca);
 }
 
 int
@@ -1022,6 +1319,7 @@ nid_sim_icao_set_fault(nid_ctx_t *ctx, nid_sim_card *card, const char *spec)
 	size_t n = eq != NULL ? (size_t)(eq - spec) : strlen(spec);
 	unsigned long v;
 	char *end;
+	size_t i;
 
 	if (st == NULL)
 		return nid_ctx_set_detail(ctx, NID_E_UNSUPPORTED,
@@ -1037,6 +1335,19 @@ nid_sim_icao_set_fault(nid_ctx_t *ctx, nid_sim_card *card, const char *spec)
 			    "fault sm_no_do99: bad value \"%s\"", eq + 1);
 		return NID_OK;
 	}
+	if (n == 5 && strncmp(spec, "clone", n) == 0) {
+		/* Fault clone: fresh private keys (sim_ca.c, sim_aa.c). */
+		if (eq != NULL && strcmp(eq, "=1") != 0 &&
+		    strcmp(eq, "=true") != 0)
+			return nid_ctx_set_detail(ctx, NID_E_INVALID_ARG,
+			    "fault clone: bad value \"%s\" (it cannot be "
+			    "undone)", eq + 1);
+		st->f_clone = 1;
+		if (nid_sim_aa_clone(st->aa) != NID_OK)
+			return nid_ctx_set_detail(ctx, NID_E_CRYPTO, "fault "
+			    "clone: no fresh Active Authentication key");
+		return nid_sim_ca_clone(st->ca);
+	}
 	if (n == 10 && strncmp(spec, "sm_bad_mac", n) == 0) {
 		if (eq == NULL)
 			return nid_ctx_set_detail(ctx, NID_E_INVALID_ARG,
@@ -1047,6 +1358,29 @@ nid_sim_icao_set_fault(nid_ctx_t *ctx, nid_sim_card *card, const char *spec)
 			return nid_ctx_set_detail(ctx, NID_E_INVALID_ARG,
 			    "fault sm_bad_mac: bad value \"%s\"", eq + 1);
 		st->f_bad_mac = v;
+		return NID_OK;
+	}
+	if ((i = hostile_find(spec, n)) < NID_NELEM(hostile_faults)) {
+		/* Bare: on (booleans), the first response, GA step 2. */
+		if (eq == NULL)
+			v = hostile_faults[i].kind == HF_STEP ? 2 : 1;
+		else if (hostile_faults[i].kind == HF_BOOL &&
+		    (strcmp(eq, "=true") == 0 || strcmp(eq, "=false") == 0))
+			v = eq[1] == 't';
+		else {
+			errno = 0;
+			v = strtoul(eq + 1, &end, 10);
+			if (eq[1] == '\0' || eq[1] == '-' || *end != '\0' ||
+			    errno != 0 || !hostile_ok(i, v))
+				return nid_ctx_set_detail(ctx, NID_E_INVALID_ARG,
+				    "fault %s: bad value \"%s\" (%s)",
+				    hostile_faults[i].name, eq + 1,
+				    hostile_faults[i].kind == HF_STEP ?
+				    "2 or 3: the GENERAL AUTHENTICATE step" :
+				    hostile_faults[i].kind == HF_BOOL ? "0 or 1" :
+				    "N: the Nth protected response");
+		}
+		hostile_store(st, i, v);
 		return NID_OK;
 	}
 	return nid_ctx_set_detail(ctx, NID_E_INVALID_ARG,

@@ -30,6 +30,8 @@ struct nid_sim_icao_status {
 	int protocol;         /* 1 BAC, 2 PACE, 0 none */
 	unsigned long sm_rsp; /* protected responses sent in this session */
 	unsigned long dropped;/* sessions ended by a bad command */
+	int chip_auth;        /* the session keys come from Chip Authentication */
+	unsigned long ca_count;/* CA key agreements since load (sim_ca.c) */
 };
 
 /* Load the "icao" object of card.json (errors: NID_E_MALFORMED, detail
@@ -73,11 +75,42 @@ struct nid_sim_issue_opts {
 	int sig;               /* enum nid_sod_sig */
 	long lds_version;
 	unsigned faults;       /* NID_SIM_ISSUE_FAULT_* bits */
+	/* Chip Authentication (ICAO 9303-11 §6.2): the chip's static key
+	 * (NID_SIM_CA_NONE: no DG14 from ca) and the SM cipher after it. */
+	unsigned ca;           /* enum nid_sim_ca_kind */
+	int ca_aes;            /* 1: id-CA-*-AES-CBC-CMAC-128, 0: 3DES */
+	/* Active Authentication (ICAO 9303-11 §6.1): DG15 and the chip's key
+	 * pair (NID_SIM_AA_NONE: neither); the hash the chip signs with, 0:
+	 * SHA-1 for RSA (trailer BC), SHA-256 for ECDSA. */
+	unsigned aa;           /* enum nid_sim_aa_kind */
+	int aa_md_nid;
+};
+
+enum nid_sim_aa_kind {
+	NID_SIM_AA_NONE = 0,
+	NID_SIM_AA_RSA1024,
+	NID_SIM_AA_RSA2048,
+	NID_SIM_AA_ECDSA_P256
+};
+
+enum nid_sim_ca_kind {
+	NID_SIM_CA_NONE = 0,
+	NID_SIM_CA_ECDH_P256,     /* NIST P-256 */
+	NID_SIM_CA_ECDH_BP256,    /* brainpoolP256r1 */
+	NID_SIM_CA_DH2048         /* RFC 5114 2048-bit group, 256-bit q */
 };
 
 /* Issue-time faults for passive authentication tests (sim_pki.h). */
 #define NID_SIM_ISSUE_FAULT_DG_CHANGED 0x01u  /* DG11 changed after signing */
 #define NID_SIM_ISSUE_FAULT_BAD_SIG 0x02u     /* EF.SOD signature flipped */
+/* hostile (sim_hostile.h): EF.SOD with 10 000 DG hashes; a 1 MB DS cert */
+#define NID_SIM_ISSUE_FAULT_SOD_HASHES 0x04u
+#define NID_SIM_ISSUE_FAULT_DS_CERT_1MB 0x08u
+/* ca/aa: the image carries "icao"."faults"."clone" (sim_ca.h, sim_aa.h) */
+#define NID_SIM_ISSUE_FAULT_CLONE 0x10u
+/* aa: DG15 replaced by another key after EF.SOD was signed; the chip
+ * holds that other key (AA passes, data.hashes fails) */
+#define NID_SIM_ISSUE_FAULT_DG15_SWAPPED 0x20u
 
 /* Write the image; NID_E_INVALID_ARG / NID_E_MALFORMED / NID_E_IO with a
  * detail in ctx. */

@@ -277,6 +277,15 @@ static const struct fault_def {
 	{ "bad-tlv-length", F_BOOL, 0, 1, 1, "first TLV length +16" },
 	{ "garbage-tlv", F_BOOL, 0, 1, 1, "TLV answers become FF bytes" },
 	{ "oversized", F_BOOL, 0, 1, 1, "answers 32 bytes longer than Ne" },
+	/* hostile card (sim_hostile.c) */
+	{ "wrong-sw", F_UINT, 0, ULONG_MAX, 1, "APDU N answered 6Fxx" },
+	{ "loop-61xx", F_UINT, 0, ULONG_MAX, 1, "61xx forever from APDU N" },
+	{ "bad-6cxx", F_UINT, 0, ULONG_MAX, 1, "6Cxx, nonsense Le, from N" },
+	{ "short-answer", F_UINT, 0, ULONG_MAX, 1, "APDU N: one byte" },
+	{ "huge-length", F_UINT, 0, 31, 31, "EF SFI N announces 16 MiB" },
+	{ "tlv-past-end", F_UINT, 0, 31, 31, "EF SFI N: TLV past its end" },
+	{ "tlv-overrun", F_UINT, 0, 31, 31, "EF SFI N: inner TLV overruns" },
+	{ "deep-tlv", F_UINT, 0, 31, 31, "EF SFI N: nested 1000 deep" },
 };
 
 static void
@@ -302,6 +311,22 @@ fault_store(nid_sim_faults *f, const char *name, unsigned long v)
 		f->garbage_tlv = v != 0;
 	else if (strcmp(name, "oversized") == 0)
 		f->oversized = v != 0;
+	else if (strcmp(name, "wrong-sw") == 0)
+		f->wrong_sw_at = v;
+	else if (strcmp(name, "loop-61xx") == 0)
+		f->loop61_at = v;
+	else if (strcmp(name, "bad-6cxx") == 0)
+		f->bad6c_at = v;
+	else if (strcmp(name, "short-answer") == 0)
+		f->short_rsp_at = v;
+	else if (strcmp(name, "huge-length") == 0)
+		f->huge_length = (unsigned)v;
+	else if (strcmp(name, "tlv-past-end") == 0)
+		f->past_end = (unsigned)v;
+	else if (strcmp(name, "tlv-overrun") == 0)
+		f->inner_overrun = (unsigned)v;
+	else if (strcmp(name, "deep-tlv") == 0)
+		f->deep_tlv = (unsigned)v;
 }
 
 static const struct fault_def *
@@ -324,7 +349,9 @@ nid_sim_card_set_fault(nid_ctx_t *ctx, nid_sim_card *card, const char *spec)
 	unsigned long v;
 	char *end;
 
-	if (card->icao != NULL && strncmp(spec, "sm_", 3) == 0)
+	if (card->icao != NULL && (strncmp(spec, "sm_", 3) == 0 ||
+	    strncmp(spec, "pace_", 5) == 0 || strcmp(spec, "clone") == 0 ||
+	    strncmp(spec, "clone=", 6) == 0))
 		return nid_sim_icao_set_fault(ctx, card, spec);
 	if ((fd = fault_find(spec, eq ? (size_t)(eq - spec) : strlen(spec))) ==
 	    NULL)

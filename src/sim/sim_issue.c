@@ -5,26 +5,36 @@
  * docs/card-image.md "Person records") → a card image with the eMRTD
  * application: card.json, EF.CardAccess (PACE), EF.COM, DG1 (the MRZ with
  * its check digits, ICAO 9303-3 §4.9, 9303-4/-5), DG2 (an ISO/IEC 19794-5
- * record around the face image), DG11 (the full name) and, with a
- * Document Signer key pair, a signed EF.SOD (sod.h, nid_sod_sign).
+ * record around the face image), DG11 (the full name), with --ca DG14
+ * and the chip's Chip Authentication key pair, and, with a Document
+ * Signer key pair, a signed EF.SOD (sod.h, nid_sod_sign).
+ *
+ * The data groups are one table (struct issue_dg): EF.COM's tag list,
+ * the hashes of EF.SOD, the EFs of card.json and the files written all
+ * come from it, so another DG is one more row.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "sim_icao.h"
+#include "sim_hostile.h"
 #include "sim_pki.h"
+#include "ca.h"
 #include "lds.h"
 #include "mrz.h"
 #include "oid.h"
@@ -486,26 +496,16 @@ out:
 
 static int
 build_dgs(const struct person *p, const uint8_t *face, size_t face_len,
-    int jp2, unsigned w, unsigned h, nid_buf *com, nid_buf *dg1,
-    nid_buf *dg2, nid_buf *dg11)
+    int jp2, unsigned w, unsigned h, nid_buf *dg1, nid_buf *dg2,
+    nid_buf *dg11)
 {
-	static const uint8_t taglist[] = { 0x61, 0x75, 0x6B };
 	static const uint8_t tl11[] = { 0x5F, 0x0E };
 	nid_buf b, in;
 	int rc;
 
 	nid_buf_init(&b, 4096);
 	nid_buf_init(&in, 256);
-	/* EF.COM (9303-10 §4.6.1): LDS 1.7, Unicode 4.0.0, the DG tags. */
-	if ((rc = nid_tlv_put(&b, 0x5F01, (const uint8_t *)"0107", 4)) !=
-	    NID_OK ||
-	    (rc = nid_tlv_put(&b, 0x5F36, (const uint8_t *)"040000", 6)) !=
-	    NID_OK ||
-	    (rc = nid_tlv_put(&b, 0x5C, taglist, sizeof(taglist))) != NID_OK ||
-	    (rc = wrap_tlv(com, 0x60, &b)) != NID_OK)
-		goto out;
-	/* DG1 (§4.7.1): 61 { 5F1F the MRZ lines concatenated }. */
-	nid_buf_reset(&b);
+	/* DG1 (9303-10 §4.7.1): 61 { 5F1F the MRZ lines concatenated }. */
 	if ((rc = nid_buf_put(&b, p->mrz[0], strlen(p->mrz[0]))) != NID_OK ||
 	    (rc = nid_buf_put(&b, p->mrz[1], strlen(p->mrz[1]))) != NID_OK ||
 	    (rc = nid_buf_put(&b, p->mrz[2], strlen(p->mrz[2]))) != NID_OK)
@@ -526,6 +526,380 @@ build_dgs(const struct person *p, const uint8_t *face, size_t face_len,
 out:
 	nid_buf_clear(&b);
 	nid_buf_clear(&in);
+	return rc;
+}
+
+/* ---- the data group table ------------------------------------------- */
+
+#define ISSUE_DGS_MAX 16
+#define ISSUE_SECINFOS_MAX 8
+
+/* One data group of the image, in DG number order. */
+struct issue_dg {
+	unsigned n;          /* 1..16 */
+	uint8_t tag;         /* its LDS tag (ICAO 9303-10 §4.6.1 table) */
+	const char *name;    /* card.json "name" */
+	nid_buf *data;       /* borrowed */
+};
+
+static int
+dg_add(struct issue_dg *v, size_t *n, unsigned num, uint8_t tag,
+    const char *name, nid_buf *data)
+{
+	if (*n == ISSUE_DGS_MAX || (*n > 0 && v[*n - 1].n >= num))
+		return NID_E_INTERNAL;
+	v[*n].n = num;
+	v[*n].tag = tag;
+	v[*n].name = name;
+	v[*n].data = data;
+	(*n)++;
+	return NID_OK;
+}
+
+/* EF.COM (9303-10 §4.6.1): LDS 1.7, Unicode 4.0.0, the DG tags. */
+static int
+build_com(const struct issue_dg *v, size_t n, nid_buf *com)
+{
+	uint8_t tags[ISSUE_DGS_MAX];
+	nid_buf b;
+	size_t i;
+	int rc;
+
+	nid_buf_init(&b, 4096);
+	for (i = 0; i < n && i < sizeof(tags); i++)
+		tags[i] = v[i].tag;
+	if ((rc = nid_tlv_put(&b, 0x5F01, (const uint8_t *)"0107", 4)) !=
+	    NID_OK ||
+	    (rc = nid_tlv_put(&b, 0x5F36, (const uint8_t *)"040000", 6)) !=
+	    NID_OK ||
+	    (rc = nid_tlv_put(&b, 0x5C, tags, i)) != NID_OK)
+		goto out;
+	rc = wrap_tlv(com, 0x60, &b);
+out:
+	nid_buf_clear(&b);
+	return rc;
+}
+
+/*
+ * DG14 (ICAO 9303-10 §4.7.14): 6E { SET OF SecurityInfo }, each infos[i]
+ * one DER SecurityInfo (30 …). DER orders a SET OF by the encodings
+ * (X.690 §11.6), so they are sorted here.
+ */
+static int
+build_dg14(const nid_buf *infos, size_t n, nid_buf *out)
+{
+	const nid_buf *order[ISSUE_SECINFOS_MAX], *t;
+	nid_buf set, seq;
+	size_t i, j, m;
+	int c, rc;
+
+	if (n == 0 || n > ISSUE_SECINFOS_MAX)
+		return NID_E_INTERNAL;
+	for (i = 0; i < n; i++)
+		order[i] = &infos[i];
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0; j--) {
+			m = order[j - 1]->len < order[j]->len ?
+			    order[j - 1]->len : order[j]->len;
+			c = memcmp(order[j - 1]->p, order[j]->p, m);
+			if (c < 0 || (c == 0 && order[j - 1]->len <= order[j]->len))
+				break;
+			t = order[j - 1];
+			order[j - 1] = order[j];
+			order[j] = t;
+		}
+	nid_buf_init(&set, NID_SIM_EF_MAX);
+	nid_buf_init(&seq, NID_SIM_EF_MAX);
+	for (i = 0; i < n; i++)
+		if ((rc = nid_buf_put(&set, order[i]->p, order[i]->len)) !=
+		    NID_OK)
+			goto out;
+	if ((rc = wrap_tlv(&seq, 0x31, &set)) != NID_OK ||
+	    (rc = wrap_tlv(out, 0x6E, &seq)) != NID_OK)
+		goto out;
+out:
+	nid_buf_clear(&set);
+	nid_buf_clear(&seq);
+	return rc;
+}
+
+/* SecurityInfo 30 { 06 protocol, mid (DER, as given), [02 01 keyId] }. */
+static int
+secinfo_put(const char *dotted, const uint8_t *mid, size_t mid_len,
+    long key_id, nid_buf *out)
+{
+	uint8_t oid[NID_OID_DER_MAX], kid[2] = { 0x02, 0x01 }, v;
+	size_t oid_len;
+	nid_buf body;
+	int rc;
+
+	nid_buf_init(&body, NID_SIM_EF_MAX);
+	if ((rc = nid_oid_from_str(dotted, oid, sizeof(oid), &oid_len)) !=
+	    NID_OK ||
+	    (rc = nid_tlv_put(&body, 0x06, oid, oid_len)) != NID_OK ||
+	    (rc = nid_buf_put(&body, mid, mid_len)) != NID_OK)
+		goto out;
+	if (key_id >= 0) {
+		/* keyIds 0..127: one content byte, DER minimal. */
+		if (key_id > 127) {
+			rc = NID_E_INTERNAL;
+			goto out;
+		}
+		v = (uint8_t)key_id;
+		if ((rc = nid_buf_put(&body, kid, 2)) != NID_OK ||
+		    (rc = nid_buf_put_u8(&body, v)) != NID_OK)
+			goto out;
+	}
+	rc = wrap_tlv(out, 0x30, &body);
+out:
+	nid_buf_clear(&body);
+	return rc;
+}
+
+/* ---- Chip Authentication keys (ICAO 9303-11 §6.2) ---------------------- */
+
+#define ISSUE_CA_KEY_ID 1
+
+/* The chip's static key pair. */
+static int
+ca_keygen(unsigned kind, EVP_PKEY **out)
+{
+	EVP_PKEY_CTX *pc = NULL;
+	OSSL_PARAM gp[2];
+	int rc = NID_E_CRYPTO;
+
+	*out = NULL;
+	switch (kind) {
+	case NID_SIM_CA_ECDH_P256:
+		*out = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+		break;
+	case NID_SIM_CA_ECDH_BP256:
+		*out = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "brainpoolP256r1");
+		break;
+	case NID_SIM_CA_DH2048:
+		/* RFC 5114 §2.3: 2048-bit MODP group with a 256-bit prime
+		 * order subgroup (PACE parameterId 2), X9.42 keys. */
+		gp[0] = OSSL_PARAM_construct_utf8_string(
+		    OSSL_PKEY_PARAM_GROUP_NAME, (char *)(uintptr_t)"dh_2048_256",
+		    0);
+		gp[1] = OSSL_PARAM_construct_end();
+		if ((pc = EVP_PKEY_CTX_new_from_name(NULL, "DHX", NULL)) ==
+		    NULL || EVP_PKEY_keygen_init(pc) <= 0 ||
+		    EVP_PKEY_CTX_set_params(pc, gp) <= 0 ||
+		    EVP_PKEY_generate(pc, out) <= 0)
+			*out = NULL;
+		break;
+	default:
+		return NID_E_INVALID_ARG;
+	}
+	if (*out != NULL)
+		rc = NID_OK;
+	EVP_PKEY_CTX_free(pc);
+	return rc;
+}
+
+/* A file only its owner reads (private keys). */
+static int
+write_secret(nid_ctx_t *ctx, const char *dir, const char *rel,
+    const uint8_t *p, size_t n)
+{
+	char path[4096];
+	ssize_t w;
+	size_t off = 0;
+	int fd, rc = NID_OK;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, rel) >=
+	    sizeof(path))
+		return nid_ctx_set_detail(ctx, NID_E_INVALID_ARG,
+		    "output path too long");
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1 ||
+	    fchmod(fd, 0600) == -1) {
+		rc = nid_ctx_set_detail(ctx, NID_E_IO, "%s: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	while (off < n) {
+		if ((w = write(fd, p + off, n - off)) <= 0) {
+			rc = nid_ctx_set_detail(ctx, NID_E_IO, "%s: write error",
+			    path);
+			goto out;
+		}
+		off += (size_t)w;
+	}
+out:
+	if (fd != -1 && close(fd) != 0 && rc == NID_OK)
+		rc = nid_ctx_set_detail(ctx, NID_E_IO, "%s: write error", path);
+	return rc;
+}
+
+/*
+ * Chip Authentication: a fresh key pair; into infos its
+ * ChipAuthenticationInfo { id-CA-<ka>-<cipher>, version 1, keyId 1 }
+ * and ChipAuthenticationPublicKeyInfo { id-PK-<ka>, SubjectPublicKeyInfo,
+ * keyId 1 } (ICAO 9303-11 §9.2; TR-03110-3 §A.1.1.2), the
+ * EC domain parameters explicit as in the DG14 of real passports; the
+ * private key as PKCS#8 PEM into *pem; the protocol OID into oid.
+ */
+static int
+ca_issue(const struct nid_sim_issue_opts *o, nid_buf *infos, size_t *ninfos,
+    nid_buf *pem, char *oid, size_t oid_size, char *algo, size_t algo_size)
+{
+	static const uint8_t v1[] = { 0x02, 0x01, 0x01 };
+	EVP_PKEY *key = NULL;
+	BIO *bio = NULL;
+	BUF_MEM *mem = NULL;
+	uint8_t *spki = NULL;
+	int ec = o->ca != NID_SIM_CA_DH2048, n, rc;
+	const char *ca_oid, *pk_oid;
+
+	if (*ninfos + 2 > ISSUE_SECINFOS_MAX)
+		return NID_E_INTERNAL;
+	if (ec)
+		ca_oid = o->ca_aes ? "0.4.0.127.0.7.2.2.3.2.2" :
+		    "0.4.0.127.0.7.2.2.3.2.1";
+	else
+		ca_oid = o->ca_aes ? "0.4.0.127.0.7.2.2.3.1.2" :
+		    "0.4.0.127.0.7.2.2.3.1.1";
+	pk_oid = ec ? "0.4.0.127.0.7.2.2.1.2" : "0.4.0.127.0.7.2.2.1.1";
+	(void)snprintf(oid, oid_size, "%s", ca_oid);
+	if ((rc = ca_keygen(o->ca, &key)) != NID_OK)
+		goto out;
+	nid_ca_algorithm_str(key, o->ca_aes ? NID_KDF_AES128 : NID_KDF_3DES,
+	    algo, algo_size);
+	rc = NID_E_CRYPTO;
+	if ((bio = BIO_new(BIO_s_mem())) == NULL ||
+	    PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL) != 1 ||
+	    BIO_get_mem_ptr(bio, &mem) != 1 || mem == NULL)
+		goto out;
+	if ((rc = nid_buf_put(pem, mem->data, mem->length)) != NID_OK)
+		goto out;
+	rc = NID_E_CRYPTO;
+	if (ec && EVP_PKEY_set_utf8_string_param(key,
+	    OSSL_PKEY_PARAM_EC_ENCODING, OSSL_PKEY_EC_ENCODING_EXPLICIT) != 1)
+		goto out;
+	if ((n = i2d_PUBKEY(key, &spki)) <= 0)
+		goto out;
+	if ((rc = secinfo_put(ca_oid, v1, sizeof(v1), ISSUE_CA_KEY_ID,
+	    &infos[*ninfos])) != NID_OK ||
+	    (rc = secinfo_put(pk_oid, spki, (size_t)n, ISSUE_CA_KEY_ID,
+	    &infos[*ninfos + 1])) != NID_OK)
+		goto out;
+	*ninfos += 2;
+	rc = NID_OK;
+out:
+	OPENSSL_free(spki);
+	BIO_free(bio);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
+/* ---- Active Authentication keys (ICAO 9303-11 §6.1) ------------------- */
+
+/*
+ * The ATR of an RSA-2048 AA image: its 256-byte answer does not fit a
+ * short protected response (ICAO 9303-11 §9.8), so the historical bytes
+ * announce extended Lc/Le (ISO/IEC 7816-4 §8.1.1.2.7, card capabilities
+ * 73 80 21 C0: third software function table b8 chaining, b7 extended
+ * length), then 59 "NIDCARDAA" (card issuer's data). TCK 92.
+ */
+#define ISSUE_ATR_EXT "3B 8F 80 01 80 73 80 21 C0 59 4E 49 44 43 41 52 44 " \
+	"41 41 92"
+
+/* card.json "icao"."aa"."hash" (sim_aa.c) and the BSI TR-03111 §5.2.1
+ * ecdsa-plain-signatures OID of each hash. */
+static const struct {
+	int md_nid;
+	const char *name;
+	const char *plain_oid;
+} aa_hashes[] = {
+	{ NID_sha1, "sha1", "0.4.0.127.0.7.1.1.4.1.1" },
+	{ NID_sha224, "sha224", "0.4.0.127.0.7.1.1.4.1.2" },
+	{ NID_sha256, "sha256", "0.4.0.127.0.7.1.1.4.1.3" },
+	{ NID_sha384, "sha384", "0.4.0.127.0.7.1.1.4.1.4" },
+	{ NID_sha512, "sha512", "0.4.0.127.0.7.1.1.4.1.5" },
+};
+
+/* One AA key pair: DG15 = 6F { SubjectPublicKeyInfo } (ICAO 9303-10
+ * §4.7.15) into dg15, the private key as PKCS#8 PEM into pem. */
+static int
+aa_key(unsigned kind, nid_buf *dg15, nid_buf *pem)
+{
+	EVP_PKEY *key = NULL;
+	BIO *bio = NULL;
+	BUF_MEM *mem = NULL;
+	uint8_t *spki = NULL;
+	int n, rc = NID_E_CRYPTO;
+
+	nid_buf_reset(dg15);
+	nid_buf_reset(pem);
+	if (kind == NID_SIM_AA_RSA1024)
+		key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+	else if (kind == NID_SIM_AA_RSA2048)
+		key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	else if (kind == NID_SIM_AA_ECDSA_P256)
+		key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	else
+		return NID_E_INVALID_ARG;
+	if (key == NULL)
+		goto out;
+	if ((bio = BIO_new(BIO_s_mem())) == NULL ||
+	    PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL) != 1 ||
+	    BIO_get_mem_ptr(bio, &mem) != 1 || mem == NULL)
+		goto out;
+	if ((rc = nid_buf_put(pem, mem->data, mem->length)) != NID_OK)
+		goto out;
+	rc = NID_E_CRYPTO;
+	if ((n = i2d_PUBKEY(key, &spki)) <= 0)
+		goto out;
+	rc = nid_tlv_put(dg15, 0x6F, spki, (size_t)n);
+out:
+	OPENSSL_free(spki);
+	BIO_free(bio);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
+/*
+ * Active Authentication: the chip's key pair (DG15, its PEM) and, for
+ * ECDSA, ActiveAuthenticationInfo { id-icao-mrtd-security-aaProtocolObject
+ * 2.23.136.1.1.5, version 1, signatureAlgorithm ecdsa-plain-SHAx } for
+ * DG14 (ICAO 9303-11 §9.2.4; §6.1.2.3 has the hash named there). With
+ * the fault dg15-swapped a second pair into dg15_b, pem_b.
+ */
+static int
+aa_issue(const struct nid_sim_issue_opts *o, int md_nid, nid_buf *infos,
+    size_t *ninfos, nid_buf *dg15, nid_buf *pem, nid_buf *dg15_b,
+    nid_buf *pem_b)
+{
+	static const uint8_t v1[] = { 0x02, 0x01, 0x01 };
+	uint8_t oid[NID_OID_DER_MAX];
+	size_t oid_len, i;
+	nid_buf mid;
+	int rc;
+
+	if ((rc = aa_key(o->aa, dg15, pem)) != NID_OK)
+		return rc;
+	if ((o->faults & NID_SIM_ISSUE_FAULT_DG15_SWAPPED) &&
+	    (rc = aa_key(o->aa, dg15_b, pem_b)) != NID_OK)
+		return rc;
+	if (o->aa != NID_SIM_AA_ECDSA_P256)
+		return NID_OK;
+	for (i = 0; i < NID_NELEM(aa_hashes); i++)
+		if (aa_hashes[i].md_nid == md_nid)
+			break;
+	if (i == NID_NELEM(aa_hashes) || *ninfos >= ISSUE_SECINFOS_MAX)
+		return NID_E_INTERNAL;
+	nid_buf_init(&mid, 64);
+	if ((rc = nid_oid_from_str(aa_hashes[i].plain_oid, oid, sizeof(oid),
+	    &oid_len)) != NID_OK ||
+	    (rc = nid_buf_put(&mid, v1, sizeof(v1))) != NID_OK ||
+	    (rc = nid_tlv_put(&mid, 0x06, oid, oid_len)) != NID_OK ||
+	    (rc = secinfo_put("2.23.136.1.1.5", mid.p, mid.len, -1,
+	    &infos[*ninfos])) != NID_OK)
+		goto out;
+	(*ninfos)++;
+out:
+	nid_buf_clear(&mid);
 	return rc;
 }
 
@@ -626,12 +1000,12 @@ ef_node(const char *fid, int sfi, const char *name, const char *content,
 /* Sign EF.SOD over the data groups (sod.h) with the DS key pair. */
 static int
 sign_sod(nid_ctx_t *ctx, const struct nid_sim_issue_opts *o,
-    const nid_buf *dg1, const nid_buf *dg2, const nid_buf *dg11,
-    nid_buf *sod)
+    const struct issue_dg *dgv, size_t ndg, nid_buf *sod)
 {
-	struct nid_sod_sign_dg dgs[3];
+	struct nid_sod_sign_dg dgs[ISSUE_DGS_MAX];
+	size_t i;
 	struct nid_sod_sign_params sp;
-	X509 *cert = NULL;
+	X509 *cert = NULL, *fat = NULL;
 	EVP_PKEY *key = NULL;
 	FILE *fp;
 	int rc;
@@ -658,15 +1032,30 @@ sign_sod(nid_ctx_t *ctx, const struct nid_sim_issue_opts *o,
 		    "private key", o->ds_key);
 		goto out;
 	}
-	dgs[0].n = 1; dgs[0].p = dg1->p; dgs[0].len = dg1->len;
-	dgs[1].n = 2; dgs[1].p = dg2->p; dgs[1].len = dg2->len;
-	dgs[2].n = 11; dgs[2].p = dg11->p; dgs[2].len = dg11->len;
+	for (i = 0; i < ndg && i < ISSUE_DGS_MAX; i++) {
+		dgs[i].n = dgv[i].n;
+		dgs[i].p = dgv[i].data->p;
+		dgs[i].len = dgv[i].data->len;
+	}
 	memset(&sp, 0, sizeof(sp));
 	sp.md_nid = o->md_nid != 0 ? o->md_nid : NID_sha256;
 	sp.sig = o->sig;
 	sp.lds_version = o->lds_version;
-	rc = nid_sod_sign(ctx, dgs, 3, cert, key, &sp, sod);
+	/* Hostile issue faults (sim_hostile.h): a 1 MB DS certificate, an
+	 * LDSSecurityObject with 10 000 hashes. */
+	if ((o->faults & NID_SIM_ISSUE_FAULT_DS_CERT_1MB) &&
+	    (rc = nid_sim_hostile_fat_cert(ctx, cert, key,
+	    NID_SIM_HOSTILE_CERT_PAD, &fat)) != NID_OK)
+		goto out;
+	if (o->faults & NID_SIM_ISSUE_FAULT_SOD_HASHES)
+		rc = nid_sim_hostile_sod_hashes(ctx, dgs, i,
+		    NID_SIM_HOSTILE_SOD_HASHES, fat != NULL ? fat : cert, key,
+		    &sp, sod);
+	else
+		rc = nid_sod_sign(ctx, dgs, i, fat != NULL ? fat : cert, key,
+		    &sp, sod);
 out:
+	X509_free(fat);
 	X509_free(cert);
 	EVP_PKEY_free(key);
 	return rc;
@@ -676,22 +1065,37 @@ int
 nid_sim_issue(nid_ctx_t *ctx, const struct nid_sim_issue_opts *o)
 {
 	struct person p;
-	nid_buf face, com, dg1, dg2, dg11, ca, sod;
+	struct issue_dg dgv[ISSUE_DGS_MAX];
+	nid_buf face, com, dg1, dg2, dg11, dg14, ca, sod, ca_pem;
+	nid_buf dg15, dg15_b, aa_pem, aa_pem_b;
+	size_t aa_h = 0;
+	nid_buf secinfos[ISSUE_SECINFOS_MAX];
 	nid_pace_dp *dp = NULL;
 	json_t *root = NULL, *mf, *mfkids, *app, *appkids, *icao, *acc, *mrz;
-	char path[4096], oid[64], desc[256];
+	char path[4096], oid[64], desc[320], fid[8], rel[32];
+	char ca_oid[64], ca_algo[64];
 	unsigned w = 160, h = 200;
 	int jp2 = 0, signed_sod, rc;
+	size_t i, ndg = 0, nsecinfos = 0;
 	nid_sim_card *check = NULL;
 
 	memset(&p, 0, sizeof(p));
+	ca_oid[0] = ca_algo[0] = '\0';
 	nid_buf_init(&face, FACE_MAX);
 	nid_buf_init(&com, 256);
 	nid_buf_init(&dg1, 256);
 	nid_buf_init(&dg2, NID_SIM_EF_MAX);
 	nid_buf_init(&dg11, 256);
+	nid_buf_init(&dg14, NID_SIM_EF_MAX);
 	nid_buf_init(&ca, 256);
-	nid_buf_init(&sod, 65536);
+	nid_buf_init(&sod, NID_SIM_EF_MAX);
+	nid_buf_init(&ca_pem, 16384);
+	nid_buf_init(&dg15, 16384);
+	nid_buf_init(&dg15_b, 16384);
+	nid_buf_init(&aa_pem, 16384);
+	nid_buf_init(&aa_pem_b, 16384);
+	for (i = 0; i < ISSUE_SECINFOS_MAX; i++)
+		nid_buf_init(&secinfos[i], NID_SIM_EF_MAX);
 	signed_sod = o->ds_key != NULL && o->ds_cert != NULL;
 	if ((o->ds_key == NULL) != (o->ds_cert == NULL)) {
 		rc = nid_ctx_set_detail(ctx, NID_E_INVALID_ARG,
@@ -712,6 +1116,28 @@ nid_sim_issue(nid_ctx_t *ctx, const struct nid_sim_issue_opts *o)
 			goto out;
 		}
 		nid_pace_dp_free(&dp);
+	}
+	if (o->ca > NID_SIM_CA_DH2048) {
+		rc = nid_ctx_set_detail(ctx, NID_E_INVALID_ARG, "bad --ca");
+		goto out;
+	}
+	/* Active Authentication: the hash (SHA-1 trailer BC for RSA, as
+	 * ICAO 9303-11 §6.1.2.2 has it; SHA-256 for ECDSA, §6.1.2.3). */
+	for (aa_h = 0; aa_h < NID_NELEM(aa_hashes); aa_h++)
+		if (aa_hashes[aa_h].md_nid == (o->aa_md_nid != 0 ?
+		    o->aa_md_nid : o->aa == NID_SIM_AA_ECDSA_P256 ? NID_sha256 :
+		    NID_sha1))
+			break;
+	if (o->aa > NID_SIM_AA_ECDSA_P256 || aa_h == NID_NELEM(aa_hashes)) {
+		rc = nid_ctx_set_detail(ctx, NID_E_INVALID_ARG, "bad --aa or "
+		    "--aa-hash");
+		goto out;
+	}
+	if ((o->faults & NID_SIM_ISSUE_FAULT_DG15_SWAPPED) &&
+	    o->aa == NID_SIM_AA_NONE) {
+		rc = nid_ctx_set_detail(ctx, NID_E_INVALID_ARG, "--fault "
+		    "dg15-swapped needs --aa");
+		goto out;
 	}
 	if (o->can != NULL && (strlen(o->can) < 1 || strlen(o->can) > 16 ||
 	    strspn(o->can, "0123456789") != strlen(o->can))) {
@@ -741,7 +1167,7 @@ nid_sim_issue(nid_ctx_t *ctx, const struct nid_sim_issue_opts *o)
 			w = h = 0;  /* 19794-5: 0 when not known */
 	} else if ((rc = synth_jpeg(w, h, &face)) != NID_OK)
 		goto out;
-	if ((rc = build_dgs(&p, face.p, face.len, jp2, w, h, &com, &dg1, &dg2,
+	if ((rc = build_dgs(&p, face.p, face.len, jp2, w, h, &dg1, &dg2,
 	    &dg11)) != NID_OK)
 		goto out;
 	if (dg2.len > NID_SIM_EF_MAX) {
@@ -749,10 +1175,42 @@ nid_sim_issue(nid_ctx_t *ctx, const struct nid_sim_issue_opts *o)
 		    "DG2 larger than 1 MiB");
 		goto out;
 	}
-	if (signed_sod && (rc = sign_sod(ctx, o, &dg1, &dg2, &dg11, &sod)) !=
-	    NID_OK)
+	/* Chip Authentication: the chip's key pair, its SecurityInfos. */
+	if (o->ca != NID_SIM_CA_NONE && (rc = ca_issue(o, secinfos,
+	    &nsecinfos, &ca_pem, ca_oid, sizeof(ca_oid), ca_algo,
+	    sizeof(ca_algo))) != NID_OK) {
+		rc = nid_ctx_set_detail(ctx, rc, "--ca: no key pair (%s)",
+		    nid_strerror(rc));
 		goto out;
-	if (o->faults != 0 && !signed_sod) {
+	}
+	/* Active Authentication: the chip's key pair, DG15, for ECDSA its
+	 * ActiveAuthenticationInfo. */
+	if (o->aa != NID_SIM_AA_NONE && (rc = aa_issue(o,
+	    aa_hashes[aa_h].md_nid, secinfos, &nsecinfos, &dg15, &aa_pem,
+	    &dg15_b, &aa_pem_b)) != NID_OK) {
+		rc = nid_ctx_set_detail(ctx, rc, "--aa: no key pair (%s)",
+		    nid_strerror(rc));
+		goto out;
+	}
+	/* The data groups, in DG number order (ICAO 9303-10 §4.6.1). */
+	if ((rc = dg_add(dgv, &ndg, 1, 0x61, "DG1 (MRZ)", &dg1)) != NID_OK ||
+	    (rc = dg_add(dgv, &ndg, 2, 0x75, "DG2 (face)", &dg2)) != NID_OK ||
+	    (rc = dg_add(dgv, &ndg, 11, 0x6B,
+	    "DG11 (additional personal details)", &dg11)) != NID_OK)
+		goto out;
+	if (nsecinfos > 0 &&
+	    ((rc = build_dg14(secinfos, nsecinfos, &dg14)) != NID_OK ||
+	    (rc = dg_add(dgv, &ndg, 14, 0x6E, "DG14 (security options)",
+	    &dg14)) != NID_OK))
+		goto out;
+	if (o->aa != NID_SIM_AA_NONE && (rc = dg_add(dgv, &ndg, 15, 0x6F,
+	    "DG15 (Active Authentication public key)", &dg15)) != NID_OK)
+		goto out;
+	if ((rc = build_com(dgv, ndg, &com)) != NID_OK)
+		goto out;
+	if (signed_sod && (rc = sign_sod(ctx, o, dgv, ndg, &sod)) != NID_OK)
+		goto out;
+	if ((o->faults & ~NID_SIM_ISSUE_FAULT_CLONE) != 0 && !signed_sod) {
 		rc = nid_ctx_set_detail(ctx, NID_E_INVALID_ARG,
 		    "--fault needs a signed EF.SOD (--pki or --ds-key)");
 		goto out;
@@ -765,6 +1223,17 @@ nid_sim_issue(nid_ctx_t *ctx, const struct nid_sim_issue_opts *o)
 		dg11.p[dg11.len - 1] ^= 0x01;
 	if ((o->faults & NID_SIM_ISSUE_FAULT_BAD_SIG) && sod.len > 0)
 		sod.p[sod.len - 1] ^= 0xFF;
+	/* dg15-swapped: another key in DG15 after EF.SOD hashed the first,
+	 * and the chip holds that other key (a blank chip carrying its own
+	 * key pair: AA passes, passive authentication fails at DG15). */
+	if (o->faults & NID_SIM_ISSUE_FAULT_DG15_SWAPPED) {
+		nid_buf_reset(&dg15);
+		nid_buf_reset(&aa_pem);
+		if ((rc = nid_buf_put(&dg15, dg15_b.p, dg15_b.len)) != NID_OK ||
+		    (rc = nid_buf_put(&aa_pem, aa_pem_b.p, aa_pem_b.len)) !=
+		    NID_OK)
+			goto out;
+	}
 	if ((o->access & NID_SIM_ACCESS_PACE) && (rc = build_cardaccess(
 	    o->param_id, &ca, oid, sizeof(oid))) != NID_OK)
 		goto out;
@@ -777,6 +1246,31 @@ nid_sim_issue(nid_ctx_t *ctx, const struct nid_sim_issue_opts *o)
 	}
 	if ((rc = make_dir(ctx, path)) != NID_OK)
 		goto out;
+	if (ca_pem.len > 0) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/keys",
+		    o->out_dir) >= sizeof(path)) {
+			rc = nid_ctx_set_detail(ctx, NID_E_INVALID_ARG,
+			    "path too long");
+			goto out;
+		}
+		if ((rc = make_dir(ctx, path)) != NID_OK ||
+		    (rc = write_secret(ctx, o->out_dir, "keys/ca.pem", ca_pem.p,
+		    ca_pem.len)) != NID_OK)
+			goto out;
+	}
+
+	if (aa_pem.len > 0) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/keys",
+		    o->out_dir) >= sizeof(path)) {
+			rc = nid_ctx_set_detail(ctx, NID_E_INVALID_ARG,
+			    "path too long");
+			goto out;
+		}
+		if ((rc = make_dir(ctx, path)) != NID_OK ||
+		    (rc = write_secret(ctx, o->out_dir, "keys/aa.pem", aa_pem.p,
+		    aa_pem.len)) != NID_OK)
+			goto out;
+	}
 
 	/* card.json */
 	(void)snprintf(desc, sizeof(desc), "eMRTD %s issued by nidcard-sim "
@@ -786,18 +1280,27 @@ nid_sim_issue(nid_ctx_t *ctx, const struct nid_sim_issue_opts *o)
 	    o->access & NID_SIM_ACCESS_BAC ? "BAC" : "",
 	    o->face != NULL ? "given" : "synthetic (uniform grey JPEG)",
 	    signed_sod ? ", signed EF.SOD" : ", no EF.SOD");
+	if (ca_oid[0] != '\0')
+		(void)snprintf(desc + strlen(desc) - 1, sizeof(desc) -
+		    strlen(desc) + 1, ", Chip Authentication (%s).", ca_algo);
+	if (o->aa != NID_SIM_AA_NONE)
+		(void)snprintf(desc + strlen(desc) - 1, sizeof(desc) -
+		    strlen(desc) + 1, ", Active Authentication (%s, %s).",
+		    o->aa == NID_SIM_AA_RSA1024 ? "RSA-1024" :
+		    o->aa == NID_SIM_AA_RSA2048 ? "RSA-2048" : "ECDSA P-256",
+		    aa_hashes[aa_h].name);
 	appkids = json_array();
 	(void)json_array_append_new(appkids, ef_node("011E", 30, "EF.COM",
 	    "ef/011E.bin", "sm"));
 	if (signed_sod)
 		(void)json_array_append_new(appkids, ef_node("011D", 29,
 		    "EF.SOD", "ef/011D.bin", "sm"));
-	(void)json_array_append_new(appkids, ef_node("0101", 1, "DG1 (MRZ)",
-	    "ef/0101.bin", "sm"));
-	(void)json_array_append_new(appkids, ef_node("0102", 2, "DG2 (face)",
-	    "ef/0102.bin", "sm"));
-	(void)json_array_append_new(appkids, ef_node("010B", 11,
-	    "DG11 (additional personal details)", "ef/010B.bin", "sm"));
+	for (i = 0; i < ndg; i++) {
+		(void)snprintf(fid, sizeof(fid), "01%02X", dgv[i].n);
+		(void)snprintf(rel, sizeof(rel), "ef/01%02X.bin", dgv[i].n);
+		(void)json_array_append_new(appkids, ef_node(fid,
+		    (int)dgv[i].n, dgv[i].name, rel, "sm"));
+	}
 	app = json_pack("{s:s, s:s, s:s, s:s, s:o}", "type", "DF", "fid",
 	    "7F10", "aid", "A0 00 00 02 47 10 01", "name",
 	    "eMRTD application (LDS1)", "children", appkids);
@@ -824,9 +1327,20 @@ nid_sim_issue(nid_ctx_t *ctx, const struct nid_sim_issue_opts *o)
 	if (o->access & NID_SIM_ACCESS_PACE)
 		(void)json_object_set_new(icao, "pace", json_pack("[{s:s, s:i}]",
 		    "oid", oid, "param_id", (int)o->param_id));
+	if (ca_oid[0] != '\0')
+		(void)json_object_set_new(icao, "ca", json_pack("[{s:s, s:i, "
+		    "s:s}]", "oid", ca_oid, "key_id", ISSUE_CA_KEY_ID, "key",
+		    "keys/ca.pem"));
+	if (o->aa != NID_SIM_AA_NONE)
+		(void)json_object_set_new(icao, "aa", json_pack("{s:s, s:s}",
+		    "key", "keys/aa.pem", "hash", aa_hashes[aa_h].name));
+	if (o->faults & NID_SIM_ISSUE_FAULT_CLONE)
+		(void)json_object_set_new(icao, "faults", json_pack("{s:b}",
+		    "clone", 1));
 	root = json_pack("{s:s, s:s, s:s, s:{s:b, s:i, s:i}, s:o, s:o}",
 	    "format", "nidcard.card-image/1", "description", desc, "atr",
-	    ISSUE_ATR, "capabilities", "extended_length", 1, "max_le", 65536,
+	    o->aa == NID_SIM_AA_RSA2048 ? ISSUE_ATR_EXT : ISSUE_ATR,
+	    "capabilities", "extended_length", 1, "max_le", 65536,
 	    "max_lc", 65535, "files", mf, "icao", icao);
 	if (root == NULL) {
 		rc = NID_E_NOMEM;
@@ -841,14 +1355,14 @@ nid_sim_issue(nid_ctx_t *ctx, const struct nid_sim_issue_opts *o)
 		goto out;
 	}
 	if ((rc = write_file(ctx, o->out_dir, "ef/011E.bin", com.p, com.len)) !=
-	    NID_OK ||
-	    (rc = write_file(ctx, o->out_dir, "ef/0101.bin", dg1.p, dg1.len)) !=
-	    NID_OK ||
-	    (rc = write_file(ctx, o->out_dir, "ef/0102.bin", dg2.p, dg2.len)) !=
-	    NID_OK ||
-	    (rc = write_file(ctx, o->out_dir, "ef/010B.bin", dg11.p,
-	    dg11.len)) != NID_OK)
+	    NID_OK)
 		goto out;
+	for (i = 0; i < ndg; i++) {
+		(void)snprintf(rel, sizeof(rel), "ef/01%02X.bin", dgv[i].n);
+		if ((rc = write_file(ctx, o->out_dir, rel, dgv[i].data->p,
+		    dgv[i].data->len)) != NID_OK)
+			goto out;
+	}
 	if ((o->access & NID_SIM_ACCESS_PACE) && (rc = write_file(ctx,
 	    o->out_dir, "ef/011C.bin", ca.p, ca.len)) != NID_OK)
 		goto out;
@@ -866,8 +1380,16 @@ out:
 	nid_buf_clear(&dg1);
 	nid_buf_clear(&dg2);
 	nid_buf_clear(&dg11);
+	nid_buf_clear(&dg14);
 	nid_buf_clear(&ca);
 	nid_buf_clear(&sod);
+	nid_buf_clear(&ca_pem);
+	nid_buf_clear(&dg15);
+	nid_buf_clear(&dg15_b);
+	nid_buf_clear(&aa_pem);
+	nid_buf_clear(&aa_pem_b);
+	for (i = 0; i < ISSUE_SECINFOS_MAX; i++)
+		nid_buf_clear(&secinfos[i]);
 	return rc;
 }
 
@@ -881,7 +1403,10 @@ issue_usage(FILE *fp)
 	    "pace|bac|pace+bac]\n"
 	    "         [--param-id N] [--can DIGITS] [--face FILE]\n"
 	    "         [--ds-key KEY.pem --ds-cert CERT.pem]\n"
-	    "         [--pki DIR [--ds NAME] [--lds v0|v1] [--fault NAME]...]\n\n"
+	    "         [--pki DIR [--ds NAME] [--lds v0|v1] [--fault NAME]...]\n"
+	    "         [--ca ecdh-p256|ecdh-brainpool256|dh2048|none]\n"
+	    "         [--ca-cipher 3des|aes128]\n"
+	    "         [--aa rsa1024|rsa2048|ecdsa-p256|none] [--aa-hash H]\n\n"
 	    "Write a card image with the eMRTD application for the person\n"
 	    "record FILE (docs/card-image.md, \"Person records\"): card.json,\n"
 	    "EF.CardAccess (PACE), EF.COM, DG1 (the MRZ), DG2 (the face; a\n"
@@ -891,12 +1416,29 @@ issue_usage(FILE *fp)
 	    "  --param-id N  PACE domain parameters (default 13,\n"
 	    "                brainpoolP256r1; 0-2 DH, 8-18 EC)\n"
 	    "  --can DIGITS  the card access number (PACE with the CAN)\n"
+	    "  --ca KEY      Chip Authentication: DG14 and the chip's key\n"
+	    "                (keys/ca.pem): ecdh-p256, ecdh-brainpool256,\n"
+	    "                dh2048 or none (default none)\n"
+	    "  --ca-cipher C secure messaging after it: aes128 (default) or\n"
+	    "                3des\n"
+	    "  --aa KEY      Active Authentication: DG15 and the chip's key\n"
+	    "                (keys/aa.pem): rsa1024, rsa2048, ecdsa-p256 or\n"
+	    "                none (default none)\n"
+	    "  --aa-hash H   the hash it signs with: sha1 (RSA default,\n"
+	    "                trailer BC), sha224, sha256 (ECDSA default),\n"
+	    "                sha384, sha512\n"
 	    "  --pki DIR     sign EF.SOD with a test PKI (nidcard-sim pki init)\n"
 	    "  --ds NAME     its signer: ds (default), foreign-ds, revoked-ds,\n"
 	    "                expired-ds\n"
 	    "  --lds V       LDSSecurityObject v0 (default) or v1\n"
-	    "  --fault NAME  dg-changed (DG11 changed after signing) or\n"
-	    "                sod-bad-signature (signature bytes flipped)\n\n"
+	    "  --fault NAME  dg-changed (DG11 changed after signing),\n"
+	    "                sod-bad-signature (signature bytes flipped),\n"
+	    "                sod-10000-hashes (10 000 DG hashes in EF.SOD),\n"
+	    "                ds-cert-1mb (a DS certificate of 1 MB),\n"
+	    "                clone (the chip's private keys are not the\n"
+	    "                issued ones: CA/AA fail),\n"
+	    "                dg15-swapped (another AA key in DG15 after\n"
+	    "                signing, held by the chip: data.hashes fails)\n\n"
 	    "Exit status: 0 written, 1 invalid person record or input file,\n"
 	    "2 usage error, 4 output not writable.\n");
 }
@@ -917,6 +1459,10 @@ nid_sim_issue_main(int argc, char **argv)
 		{ "ds", required_argument, NULL, 'D' },
 		{ "lds", required_argument, NULL, 'L' },
 		{ "fault", required_argument, NULL, 'F' },
+		{ "ca", required_argument, NULL, 'A' },
+		{ "ca-cipher", required_argument, NULL, 'X' },
+		{ "aa", required_argument, NULL, 'V' },
+		{ "aa-hash", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -925,11 +1471,13 @@ nid_sim_issue_main(int argc, char **argv)
 	const char *pki = NULL, *ds = "ds";
 	char pki_key[4096], pki_cert[4096];
 	char *end;
+	size_t i;
 	int c, rc, ret;
 
 	memset(&o, 0, sizeof(o));
 	o.access = NID_SIM_ACCESS_PACE | NID_SIM_ACCESS_BAC;
 	o.param_id = 13;
+	o.ca_aes = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -982,10 +1530,74 @@ nid_sim_issue_main(int argc, char **argv)
 				o.faults |= NID_SIM_ISSUE_FAULT_DG_CHANGED;
 			else if (strcmp(optarg, "sod-bad-signature") == 0)
 				o.faults |= NID_SIM_ISSUE_FAULT_BAD_SIG;
+			else if (strcmp(optarg, "sod-10000-hashes") == 0)
+				o.faults |= NID_SIM_ISSUE_FAULT_SOD_HASHES;
+			else if (strcmp(optarg, "ds-cert-1mb") == 0)
+				o.faults |= NID_SIM_ISSUE_FAULT_DS_CERT_1MB;
+			else if (strcmp(optarg, "clone") == 0)
+				o.faults |= NID_SIM_ISSUE_FAULT_CLONE;
+			else if (strcmp(optarg, "dg15-swapped") == 0)
+				o.faults |= NID_SIM_ISSUE_FAULT_DG15_SWAPPED;
 			else {
 				fprintf(stderr, "nidcard-sim issue: bad --fault "
-				    "'%s' (dg-changed, sod-bad-signature)\n",
+				    "'%s' (dg-changed, sod-bad-signature, "
+				    "sod-10000-hashes, ds-cert-1mb, clone, "
+				    "dg15-swapped)\n", optarg);
+				return ISSUE_EXIT_USAGE;
+			}
+			break;
+		case 'A':
+			if (strcmp(optarg, "ecdh-p256") == 0)
+				o.ca = NID_SIM_CA_ECDH_P256;
+			else if (strcmp(optarg, "ecdh-brainpool256") == 0)
+				o.ca = NID_SIM_CA_ECDH_BP256;
+			else if (strcmp(optarg, "dh2048") == 0)
+				o.ca = NID_SIM_CA_DH2048;
+			else if (strcmp(optarg, "none") == 0)
+				o.ca = NID_SIM_CA_NONE;
+			else {
+				fprintf(stderr, "nidcard-sim issue: bad --ca "
+				    "'%s' (ecdh-p256, ecdh-brainpool256, dh2048, "
+				    "none)\n", optarg);
+				return ISSUE_EXIT_USAGE;
+			}
+			break;
+		case 'V':
+			if (strcmp(optarg, "rsa1024") == 0)
+				o.aa = NID_SIM_AA_RSA1024;
+			else if (strcmp(optarg, "rsa2048") == 0)
+				o.aa = NID_SIM_AA_RSA2048;
+			else if (strcmp(optarg, "ecdsa-p256") == 0)
+				o.aa = NID_SIM_AA_ECDSA_P256;
+			else if (strcmp(optarg, "none") == 0)
+				o.aa = NID_SIM_AA_NONE;
+			else {
+				fprintf(stderr, "nidcard-sim issue: bad --aa "
+				    "'%s' (rsa1024, rsa2048, ecdsa-p256, none)\n",
 				    optarg);
+				return ISSUE_EXIT_USAGE;
+			}
+			break;
+		case 'H':
+			for (i = 0; i < NID_NELEM(aa_hashes); i++)
+				if (strcmp(optarg, aa_hashes[i].name) == 0)
+					break;
+			if (i == NID_NELEM(aa_hashes)) {
+				fprintf(stderr, "nidcard-sim issue: bad "
+				    "--aa-hash '%s' (sha1, sha224, sha256, "
+				    "sha384, sha512)\n", optarg);
+				return ISSUE_EXIT_USAGE;
+			}
+			o.aa_md_nid = aa_hashes[i].md_nid;
+			break;
+		case 'X':
+			if (strcmp(optarg, "aes128") == 0)
+				o.ca_aes = 1;
+			else if (strcmp(optarg, "3des") == 0)
+				o.ca_aes = 0;
+			else {
+				fprintf(stderr, "nidcard-sim issue: bad "
+				    "--ca-cipher '%s' (3des, aes128)\n", optarg);
 				return ISSUE_EXIT_USAGE;
 			}
 			break;

@@ -14,6 +14,10 @@
 # the packages.
 #
 # Environment (from TESTS_ENVIRONMENT): NID_SRCDIR, NID_BUILDDIR.
+# NID_WRAP (optional): a command with its options that every nidcard and
+# nidcard-sim run goes through, e.g. valgrind (`make valgrind`,
+# docs/valgrind.md): NIDCARD and NIDSIM then name small scripts that exec
+# it; anything it reports ("==PID==" lines) in a log fails the test.
 
 set -u
 
@@ -37,6 +41,25 @@ now_us() { echo "${EPOCHREALTIME/./}"; }
 SYS_T0=$(now_us)
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/nidsys-$SYS_NAME.XXXXXX") || exit 99
+
+# NID_WRAP: $T/bin/nidcard and $T/bin/nidcard-sim exec the real binaries
+# under it (through `libtool --mode=execute` if a binary is a libtool
+# wrapper script, so the tool sees the program, not the shell).
+if [ -n "${NID_WRAP:-}" ] && [ -x "$NIDCARD" ] && [ -x "$NIDSIM" ]; then
+	mkdir -p "$T/bin" || exit 99
+	for _b in nidcard nidcard-sim; do
+		_lt=""
+		[ "$(head -c 2 "$SYS_BUILD/$_b" 2>/dev/null)" != "#!" ] ||
+		    _lt="$SYS_BUILD/libtool --mode=execute"
+		printf '#!/bin/sh\nexec %s %s %s "$@"\n' "$_lt" "$NID_WRAP" \
+		    "$SYS_BUILD/$_b" >"$T/bin/$_b"
+		chmod +x "$T/bin/$_b"
+	done
+	NIDCARD="$T/bin/nidcard"
+	NIDSIM="$T/bin/nidcard-sim"
+	printf '%s: nidcard and nidcard-sim run under: %s\n' "$SYS_NAME" \
+	    "$NID_WRAP"
+fi
 
 say() { printf '%s: %s\n' "$SYS_NAME" "$*"; }
 ms_since() { echo $(( ($(now_us) - $1) / 1000 )); }
@@ -119,6 +142,13 @@ sys_cleanup() {
 	for pid in $(printf '%s\n' $SYS_PIDS | tac); do
 		stop_pid "$pid"
 	done
+	# Reports of the NID_WRAP tool (valgrind: "==PID== ...") in any log.
+	if [ -n "${NID_WRAP:-}" ] &&
+	    grep -sE '^==[0-9]+== ' "$T"/*.log "$T"/err >"$T/wrap.report"; then
+		printf '%s: FAIL: %s reported:\n' "$SYS_NAME" "${NID_WRAP%% *}" >&2
+		head -n 60 "$T/wrap.report" >&2
+		SYS_FAILS=$((SYS_FAILS + 1))
+	fi
 	left=$(leftovers)
 	if [ -n "$left" ]; then
 		printf '%s: FAIL: processes left behind:\n%s\n' "$SYS_NAME" \
@@ -273,6 +303,8 @@ nid() {
 	NID_RC=0
 	timeout -k 5 "$SYS_CMD_TIMEOUT" "$NIDCARD" "$@" >"$T/out" 2>"$T/err" ||
 	    NID_RC=$?
+	[ -z "${NID_WRAP:-}" ] ||
+	    grep -sE '^==[0-9]+== ' "$T/err" >>"$T/wrap-nidcard.log" || true
 	[ $NID_RC -ne 124 ] || fail "nidcard $* hung (killed after $SYS_CMD_TIMEOUT s)"
 }
 

@@ -52,6 +52,7 @@ ins_sites() {
 		    -e 's/.*\b(hdr|gr)\[1\][[:space:]]*=[[:space:]]*([^;]*);.*/\2/p' \
 		    -e 's/^#define[[:space:]]+INS_[A-Za-z0-9_]+[[:space:]]+([^[:space:]]+).*/\1/p' \
 		    -e 's/.*\bpace_send\(card,[^,]*,[[:space:]]*([^,]+),.*/\1/p' \
+		    -e 's/.*\bca_send\(sc,[[:space:]]*([^,]+),.*/\1/p' \
 		    "$f" | sed "s|^|$(basename "$f"): |"
 	done
 }
@@ -59,8 +60,9 @@ ins_sites() {
 #   apdu.c "p[1]": nid_apdu_decode, parsing the bytes cmd_apdu got from
 #     the user; card.c "INS_GET_RESPONSE" (its #define is checked);
 #   pace.c "ins": pace_send's parameter (its callers are checked);
+#   ca.c "ins": ca_send's parameter (its callers are checked);
 #   sm.c "o.ins", "a->ins": wrapping/unwrapping a command built elsewhere.
-ALLOW='^(apdu\.c: p\[1\]|card\.c: INS_GET_RESPONSE|pace\.c: ins|sm\.c: o\.ins|sm\.c: a->ins)$'
+ALLOW='^(apdu\.c: p\[1\]|card\.c: INS_GET_RESPONSE|pace\.c: ins|ca\.c: ins|sm\.c: o\.ins|sm\.c: a->ins)$'
 ins_sites >"$T/ins"
 n_ins=$(wc -l <"$T/ins")
 check "found the INS assignments ($n_ins; at least SELECT, READ BINARY, GET CHALLENGE, PACE)" \

@@ -202,42 +202,48 @@ static const struct strat {
 	int ext_after;
 	size_t le_after;
 } strats[] = {
-	/* header (Le 8), then one extended B0 at offset 8, Ne 33992. */
-	{ "extended", 1, NULL, 0, 2, 1, 256 },
 	/*
-	 * Header; B0 with Le 256 at offsets 8 + 256k while ≤ 32767:
-	 * k = 0..127, 128 APDUs, up to 32776; the last 1224 bytes with B1,
-	 * 253 + DO'53' header (3) = 256 each: 5 APDUs. 1 + 128 + 5 = 134.
+	 * One extended B0 by SFI at offset 0, Ne 65280 (NID_EMRTD_EXT_CHUNK):
+	 * all 34000 bytes, 6282 (end of file before Ne).
 	 */
-	{ "short", 0, NULL, 0, 134, 0, 256 },
+	{ "extended", 1, NULL, 0, 1, 1, 256 },
 	/*
-	 * Card cuts every answer at 160 bytes (sim fault max-le=160):
-	 * header; the extended read returns 160 (→ short, Le 160); B0 at
-	 * 168 + 160k ≤ 32767: k = 0..203, 204 APDUs, up to 32808; 1192 left
-	 * with B1 of 157 + 3: 8 APDUs. 1 + 1 + 204 + 8 = 214.
+	 * The first read by SFI with Le 256 (bytes 0..255); B0 with Le 256
+	 * at offsets 256 + 256k while ≤ 32767: k = 0..126, 127 APDUs, up to
+	 * 32768; the last 1232 bytes with B1, 253 + DO'53' header (3) = 256
+	 * each: 5 APDUs. 1 + 127 + 5 = 133.
 	 */
-	{ "max Le 160, extended caps", 1, "max-le=160", 0, 214, 0, 160 },
+	{ "short", 0, NULL, 0, 133, 0, 256 },
 	/*
-	 * Same on short caps: header; the first 256 read returns 160; then
-	 * as above from 168. 1 + 1 + 204 + 8 = 214.
+	 * Card cuts every answer at 160 bytes (sim fault max-le=160): the
+	 * extended first read returns 160 with 9000 before the file's end
+	 * (→ short, Le 160); B0 at 160 + 160k ≤ 32767: k = 0..203, 204
+	 * APDUs, up to 32800; 1200 left with B1 of 157 + 3: 8 APDUs.
+	 * 1 + 204 + 8 = 213.
 	 */
-	{ "max Le 160, short caps", 0, "max-le=160", 0, 214, 0, 160 },
+	{ "max Le 160, extended caps", 1, "max-le=160", 0, 213, 0, 160 },
 	/*
-	 * T=0 (sim fault t0): the extended read is answered 6700 (1 APDU,
-	 * then short); 128 B0 as "short"; each of the 5 B1 (case 4) is
+	 * Same on short caps: the first read with Le 256 returns 160; then
+	 * as above from 160. 1 + 204 + 8 = 213.
+	 */
+	{ "max Le 160, short caps", 0, "max-le=160", 0, 213, 0, 160 },
+	/*
+	 * T=0 (sim fault t0): the extended first read is answered 6700 (1
+	 * APDU, then short); the short first read (256 bytes: Le exact, no
+	 * 6Cxx) and 127 B0 as "short"; each of the 5 B1 (case 4) is
 	 * answered 61xx and collected with GET RESPONSE: 10.
-	 * 1 + 1 + 128 + 10 = 140.
+	 * 1 + 1 + 127 + 10 = 139.
 	 */
-	{ "T=0 style, extended caps", 1, "t0", 0, 140, 0, 256 },
-	/* T=0 on short caps: 1 + 128 + 10 = 139. */
-	{ "T=0 style, short caps", 0, "t0", 0, 139, 0, 256 },
+	{ "T=0 style, extended caps", 1, "t0", 0, 139, 0, 256 },
+	/* T=0 on short caps: 1 + 127 + 10 = 138. */
+	{ "T=0 style, short caps", 0, "t0", 0, 138, 0, 256 },
 	/*
-	 * 6700 to short B0 with Le > 192: header (Le 8); 256 → 6700,
-	 * 224 → 6700, then B0 of 192 at 8 + 192k ≤ 32767: k = 0..170,
-	 * 171 APDUs, up to 32840; 1160 left with B1 of 189 + 3: 7.
-	 * 1 + 2 + 171 + 7 = 181.
+	 * 6700 to short B0 with Le > 192: the first read with Le 256 →
+	 * 6700, 224 → 6700, 192 → bytes 0..191; B0 of 192 at 192 + 192k ≤
+	 * 32767: k = 0..169, 170 APDUs, up to 32832; 1168 left with B1 of
+	 * 189 + 3: 7. 3 + 170 + 7 = 180.
 	 */
-	{ "6700 above Le 192", 0, NULL, 192, 181, 0, 192 },
+	{ "6700 above Le 192", 0, NULL, 192, 180, 0, 192 },
 };
 
 START_TEST(test_strategy)
@@ -286,16 +292,19 @@ static const struct small {
 	uint16_t sw;
 	unsigned long apdus;
 } smalls[] = {
-	/* 5A 0E ‖ 14: header 8, then the 8 left. */
-	{ 1, 0, EF0101, 1024, NID_OK, 0x9000, 2 },
-	/* 70 82 0128 ‖ 296: header 8, then 256, then 36. */
-	{ 2, 0, EF0102, 1024, NID_OK, 0x9000, 3 },
-	/* Extended: header, then the 292 left at once. */
-	{ 2, 1, EF0102, 1024, NID_OK, 0x9000, 2 },
+	/*
+	 * 5A 0E ‖ 14: the first read (Le 256) holds all 16 bytes, the card
+	 * ends it with 6282 (end of file before Ne, ISO/IEC 7816-4 §5.6).
+	 */
+	{ 1, 0, EF0101, 1024, NID_OK, 0x6282, 1 },
+	/* 70 82 0128 ‖ 296: the first 256, then the 44 left (9000). */
+	{ 2, 0, EF0102, 1024, NID_OK, 0x9000, 2 },
+	/* Extended: all 300 bytes in the first read (6282). */
+	{ 2, 1, EF0102, 1024, NID_OK, 0x6282, 1 },
 	/* The 34000-byte header against a 1000-byte cap: refused after
-	 * the header read, nothing allocated. */
-	{ 3, 1, NULL, 1000, NID_E_TOO_LARGE, 0x9000, 1 },
-	/* PIN-protected: 6982 to the header read. */
+	 * the first read, the file's buffer never allocated. */
+	{ 3, 1, NULL, 1000, NID_E_TOO_LARGE, 0x6282, 1 },
+	/* PIN-protected: 6982 to the first read. */
 	{ 4, 0, NULL, 1024, NID_E_SECURITY_STATUS, 0x6982, 1 },
 	/* No such SFI. */
 	{ 9, 0, NULL, 1024, NID_E_FILE_NOT_FOUND, 0x6A82, 1 },
@@ -501,15 +510,17 @@ has_image(const char *dir)
 #define BAC_MRZ_WRONG "L898902C<369080619406237"
 
 /*
- * APDU counts (short APDUs: the images' ATR does not announce extended
- * length; "ext" rows set the caps by hand):
- * PACE: EF.CardAccess 22 bytes 2 (header, rest), MSE:Set AT 1, GA 4,
- * SELECT 1, EF.COM 23 bytes 2, EF.SOD absent 1, DG1 95 bytes 2, DG2 353
- * bytes 3 (header, 223, 122: AES SM ceiling), DG11 26 bytes 2 = 18;
- * with extended length DG2 takes 2: 17.
- * BAC on the PACE card: EF.CardAccess 2, SELECT 1, GET CHALLENGE 1,
- * EXTERNAL AUTHENTICATE 1, EF.COM 2, EF.SOD 1, DG1 2, DG2 3 (8, 231,
- * 114: 3DES ceiling), DG11 2 = 15.
+ * APDU counts, every DG EF.COM lists (NID_EMRTD_DGS_ALL; short APDUs:
+ * the images' ATR does not announce extended length; "ext" rows set the
+ * caps by hand). Each file's first READ BINARY asks for the whole
+ * ceiling, so a file within it takes one APDU:
+ * PACE: EF.CardAccess 22 bytes 1, MSE:Set AT 1, GA 4, SELECT 1, EF.COM
+ * 23 bytes 1, EF.SOD absent 1, DG1 95 bytes 1, DG2 353 bytes 2 (223,
+ * 130: AES SM ceiling), DG11 26 bytes 1 = 13; with extended length DG2
+ * takes 1: 12.
+ * BAC on the PACE card: EF.CardAccess 1, SELECT 1, GET CHALLENGE 1,
+ * EXTERNAL AUTHENTICATE 1, EF.COM 1, EF.SOD 1, DG1 1, DG2 2 (231, 122:
+ * 3DES ceiling), DG11 1 = 10.
  */
 static const struct full {
 	const char *dir;
@@ -522,10 +533,10 @@ static const struct full {
 	unsigned long apdus;    /* 0: not checked */
 	const char *fault1;     /* sim fault, or NULL */
 } fulls[] = {
-	{ ICAO_PACE, "123456", 0, NID_EMRTD_ACCESS_AUTO, 0, NID_OK, "PACE", 18, NULL },
-	{ ICAO_PACE, "123456", 0, NID_EMRTD_ACCESS_AUTO, 1, NID_OK, "PACE", 17, NULL },
-	{ ICAO_PACE, PACE_MRZ, 1, NID_EMRTD_ACCESS_AUTO, 0, NID_OK, "PACE", 18, NULL },
-	{ ICAO_PACE, PACE_MRZ, 1, NID_EMRTD_ACCESS_BAC, 0, NID_OK, "BAC", 15, NULL },
+	{ ICAO_PACE, "123456", 0, NID_EMRTD_ACCESS_AUTO, 0, NID_OK, "PACE", 13, NULL },
+	{ ICAO_PACE, "123456", 0, NID_EMRTD_ACCESS_AUTO, 1, NID_OK, "PACE", 12, NULL },
+	{ ICAO_PACE, PACE_MRZ, 1, NID_EMRTD_ACCESS_AUTO, 0, NID_OK, "PACE", 13, NULL },
+	{ ICAO_PACE, PACE_MRZ, 1, NID_EMRTD_ACCESS_BAC, 0, NID_OK, "BAC", 10, NULL },
 	{ ICAO_PACE, "654321", 0, NID_EMRTD_ACCESS_AUTO, 0,
 	    NID_E_ACCESS_DENIED, "PACE", 0, NULL },
 	{ ICAO_PACE, BAC_MRZ, 1, NID_EMRTD_ACCESS_BAC, 0,
@@ -540,14 +551,15 @@ static const struct full {
 	    NID_E_UNSUPPORTED_CARD, "", 0, NULL },
 	/*
 	 * T=0 style answers (ISO/IEC 7816-3 §10.3.4): a case 4 command with
-	 * answer data gets 61xx and one GET RESPONSE. Plain: the EF.CardAccess
-	 * reads are case 2, MSE:Set AT case 3: no extra. GA 1-4: +4. Under SM
-	 * every command is case 4 (DO'97'/DO'8E' data, Le) and every answer
-	 * is protected (DO'99' ‖ DO'8E' at least): SELECT +1, the 10 READ
-	 * BINARY (EF.COM 2, EF.SOD 1, DG1 2, DG2 3, DG11 2) +10.
-	 * 18 + 4 + 1 + 10 = 33.
+	 * answer data gets 61xx and one GET RESPONSE; a case 2 command whose
+	 * Le is not the data's length gets 6Cxx and is sent again. Plain:
+	 * the EF.CardAccess read (case 2, Le 256 for 22 bytes) +1 (6C16),
+	 * MSE:Set AT case 3: no extra, GA 1-4: +4. Under SM every command is
+	 * case 4 (DO'97'/DO'8E' data, Le) and every answer is protected
+	 * (DO'99' ‖ DO'8E' at least): SELECT +1, the 6 READ BINARY (EF.COM
+	 * 1, EF.SOD 1, DG1 1, DG2 2, DG11 1) +6. 13 + 1 + 4 + 1 + 6 = 25.
 	 */
-	{ ICAO_PACE, "123456", 0, NID_EMRTD_ACCESS_AUTO, 0, NID_OK, "PACE", 33,
+	{ ICAO_PACE, "123456", 0, NID_EMRTD_ACCESS_AUTO, 0, NID_OK, "PACE", 25,
 	    "t0" },
 	/* The card removed in the middle: the transport's error. */
 	{ ICAO_PACE, "123456", 0, NID_EMRTD_ACCESS_AUTO, 0,
@@ -567,6 +579,7 @@ START_TEST(test_full)
 		tu_skip("ICAO sample card image not present");
 	memset(&o, 0, sizeof(o));
 	o.access = t->access;
+	o.dgs = NID_EMRTD_DGS_ALL;
 	open_card(t->dir, 0);
 	if (t->ext) {
 		set_caps(1);
@@ -643,6 +656,7 @@ START_TEST(test_dg3_eac)
 	char dir[] = "/tmp/nid-emrtd-XXXXXX", path[4200], from[4200];
 	struct nid_emrtd_creds c;
 	struct nid_emrtd_result res;
+	struct nid_emrtd_opts o;
 	json_t *img, *kids, *f;
 	json_error_t jerr;
 	size_t i;
@@ -681,7 +695,9 @@ START_TEST(test_dg3_eac)
 
 	open_card(dir, 0);
 	ck_assert_int_eq(nid_emrtd_creds_can(&c, "123456"), NID_OK);
-	rc = nid_emrtd_read(card, &c, NULL, &res);
+	memset(&o, 0, sizeof(o));
+	o.dgs = NID_EMRTD_DGS_ALL;
+	rc = nid_emrtd_read(card, &c, &o, &res);
 	ck_assert_msg(rc == NID_OK, "%s: %s", nid_strerror(rc),
 	    nid_ctx_detail(ctx));
 	/* Last file: DG3, after DG11, not readable without TA. */

@@ -12,6 +12,8 @@
 #include <dirent.h>
 #include <time.h>
 
+#include <openssl/cms.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "testutil.h"
@@ -772,6 +774,206 @@ START_TEST(crl_table)
 }
 END_TEST
 
+/* ---- trust store: all or nothing ------------------------------------- */
+
+/*
+ * A self-signed certificate whose subject has n RDNs: nid_name_canon
+ * refuses more than 64 (sod.c), so add_anchors cannot take it. Found by
+ * fuzz_masterlist (tests/fuzz/regress/masterlist/masterlist-partial-
+ * anchors): a refused master list left the certificates before the bad
+ * one in the store as trust anchors.
+ */
+static X509 *
+many_rdn_cert(EVP_PKEY *key, int n)
+{
+	X509 *x = X509_new();
+	X509_NAME *nm = X509_NAME_new();
+	char v[16];
+	int i;
+
+	ck_assert_ptr_nonnull(x);
+	ck_assert_ptr_nonnull(nm);
+	for (i = 0; i < n; i++) {
+		(void)snprintf(v, sizeof(v), "u%d", i);
+		ck_assert_int_eq(X509_NAME_add_entry_by_txt(nm, "OU",
+		    MBSTRING_ASC, (const unsigned char *)v, -1, -1, 0), 1);
+	}
+	ck_assert_int_eq(X509_set_version(x, 2), 1);
+	ck_assert_int_eq(ASN1_INTEGER_set(X509_get_serialNumber(x), 9), 1);
+	ck_assert_int_eq(X509_set_subject_name(x, nm), 1);
+	ck_assert_int_eq(X509_set_issuer_name(x, nm), 1);
+	ck_assert_ptr_nonnull(ASN1_TIME_set(X509_getm_notBefore(x), T0));
+	ck_assert_ptr_nonnull(ASN1_TIME_set(X509_getm_notAfter(x),
+	    T0 + 30 * DAY));
+	ck_assert_int_eq(X509_set_pubkey(x, key), 1);
+	ck_assert_int_gt(X509_sign(x, key, EVP_sha256()), 0);
+	X509_NAME_free(nm);
+	return x;
+}
+
+/* DER of x appended to b. */
+static void
+put_der(nid_buf *b, X509 *x)
+{
+	unsigned char *d = NULL;
+	int n = i2d_X509(x, &d);
+
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(nid_buf_put(b, d, (size_t)n), NID_OK);
+	OPENSSL_free(d);
+}
+
+/* A CSCA master list over certs, signed by a self-signed signer. */
+static void
+make_ml(X509 *const *certs, size_t n, EVP_PKEY *key, X509 *signer,
+    nid_buf *out)
+{
+	nid_buf set, body, content;
+	CMS_ContentInfo *cms;
+	ASN1_OBJECT *oid;
+	BIO *in;
+	unsigned char *d = NULL;
+	const unsigned int fl = CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP;
+	size_t i;
+	int len;
+
+	nid_buf_init(&set, 1u << 20);
+	nid_buf_init(&body, 1u << 20);
+	nid_buf_init(&content, 1u << 20);
+	for (i = 0; i < n; i++)
+		put_der(&set, certs[i]);
+	/* CscaMasterList ::= SEQUENCE { version 0, certList SET OF } */
+	ck_assert_int_eq(nid_tlv_put(&body, 0x02, (const uint8_t *)"", 1),
+	    NID_OK);
+	ck_assert_int_eq(nid_tlv_put(&body, 0x31, set.p, set.len), NID_OK);
+	ck_assert_int_eq(nid_tlv_put(&content, 0x30, body.p, body.len),
+	    NID_OK);
+	ck_assert_ptr_nonnull(in = BIO_new_mem_buf(content.p,
+	    (int)content.len));
+	ck_assert_ptr_nonnull(oid = OBJ_txt2obj(NID_OID_CSCA_MASTER_LIST, 1));
+	ck_assert_ptr_nonnull(cms = CMS_sign(NULL, NULL, NULL, NULL, fl));
+	ck_assert_ptr_nonnull(CMS_add1_signer(cms, signer, key, EVP_sha256(),
+	    fl));
+	ck_assert_int_eq(CMS_set1_eContentType(cms, oid), 1);
+	ck_assert_int_eq(CMS_final(cms, in, NULL, fl), 1);
+	ck_assert_int_gt(len = i2d_CMS_ContentInfo(cms, &d), 0);
+	ck_assert_int_eq(nid_buf_put(out, d, (size_t)len), NID_OK);
+	OPENSSL_free(d);
+	CMS_ContentInfo_free(cms);
+	ASN1_OBJECT_free(oid);
+	BIO_free(in);
+	nid_buf_clear(&set);
+	nid_buf_clear(&body);
+	nid_buf_clear(&content);
+}
+
+/* PEM of the certificates (crl NULL) or of the CRLs. */
+static void
+make_pem(X509 *const *certs, X509_CRL *const *crls, size_t n, nid_buf *out)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *p;
+	long len;
+	size_t i;
+
+	ck_assert_ptr_nonnull(b);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(certs != NULL ? PEM_write_bio_X509(b,
+		    certs[i]) : PEM_write_bio_X509_CRL(b, crls[i]), 1);
+	ck_assert_int_gt(len = BIO_get_mem_data(b, &p), 0);
+	ck_assert_int_eq(nid_buf_put(out, p, (size_t)len), NID_OK);
+	BIO_free(b);
+}
+
+START_TEST(trust_all_or_nothing)
+{
+	nid_ctx_t *ctx = NULL;
+	nid_trust_t *t = NULL;
+	EVP_PKEY *key = tp_key("EC", 0, "P-256");
+	X509 *good, *many, *signer, *two[2], *same[2];
+	X509_CRL *crl[2];
+	nid_buf b;
+	char why[200];
+
+	nid_buf_init(&b, 1u << 20);
+	ck_assert_int_eq(nid_ctx_new(&ctx), NID_OK);
+	good = tp_cert(key, "Good CSCA", NULL, NULL, 1, T0, T0 + 30 * DAY, 1);
+	signer = tp_cert(key, "ML signer", NULL, NULL, 2, T0, T0 + 30 * DAY,
+	    0);
+	many = many_rdn_cert(key, 65);
+	two[0] = good;
+	two[1] = many;
+	same[0] = same[1] = good;
+
+	/* Master list: the second certificate refuses the whole list. */
+	ck_assert_int_eq(nid_trust_new(ctx, &t), NID_OK);
+	make_ml(two, 2, key, signer, &b);
+	ck_assert_int_eq(nid_trust_add_masterlist_mem(t, b.p, b.len, "x.ml", 1,
+	    why, sizeof(why)), NID_E_TOO_LARGE);
+	ck_assert_uint_eq(t->nanchors, 0);
+	ck_assert_uint_eq(t->nmasterlists, 0);
+	ck_assert_int_eq(t->unverified_masterlists, 0);
+	/* The good one alone loads (unverified: its signer chains to
+	 * nothing in the store), but not with bytes after it. */
+	nid_buf_reset(&b);
+	make_ml(two, 1, key, signer, &b);
+	ck_assert_int_eq(nid_buf_put(&b, "\0\0", 2), NID_OK);
+	ck_assert_int_eq(nid_trust_add_masterlist_mem(t, b.p, b.len, "x.ml", 1,
+	    why, sizeof(why)), NID_E_TRAILING);
+	ck_assert_uint_eq(t->nanchors, 0);
+	b.len -= 2;
+	ck_assert_int_eq(nid_trust_add_masterlist_mem(t, b.p, b.len, "x.ml", 1,
+	    why, sizeof(why)), NID_OK);
+	ck_assert_uint_eq(t->nanchors, 1);
+	ck_assert_uint_eq(t->nmasterlists, 1);
+	ck_assert_int_eq(t->unverified_masterlists, 1);
+	ck_assert_int_eq(t->anchors[0].from_masterlist_unverified, 1);
+	ck_assert_str_ne(why, "");
+	nid_trust_free(&t);
+
+	/* CSCA file (PEM): same rule; a repeat is counted, not added. */
+	ck_assert_int_eq(nid_trust_new(ctx, &t), NID_OK);
+	nid_buf_reset(&b);
+	make_pem(two, NULL, 2, &b);
+	ck_assert_int_eq(nid_trust_add_csca_mem(t, b.p, b.len, "x.pem"),
+	    NID_E_TOO_LARGE);
+	ck_assert_uint_eq(t->nanchors, 0);
+	nid_buf_reset(&b);
+	make_pem(same, NULL, 2, &b);
+	ck_assert_int_eq(nid_trust_add_csca_mem(t, b.p, b.len, "x.pem"),
+	    NID_OK);
+	ck_assert_uint_eq(t->nanchors, 1);
+	ck_assert_uint_eq(t->duplicates, 1);
+	ck_assert_str_eq(t->anchors[0].source, "file x.pem");
+	nid_trust_free(&t);
+
+	/* CRL file (PEM): a CRL whose issuer cannot be read refuses all. */
+	ck_assert_int_eq(nid_trust_new(ctx, &t), NID_OK);
+	crl[0] = tp_crl(good, key, T0, T0 + DAY, 0);
+	crl[1] = tp_crl(many, key, T0, T0 + DAY, 0);
+	nid_buf_reset(&b);
+	make_pem(NULL, crl, 2, &b);
+	ck_assert_int_eq(nid_trust_add_crl_mem(t, b.p, b.len, "x.crl"),
+	    NID_E_TOO_LARGE);
+	ck_assert_uint_eq(t->ncrls, 0);
+	nid_buf_reset(&b);
+	make_pem(NULL, crl, 1, &b);
+	ck_assert_int_eq(nid_trust_add_crl_mem(t, b.p, b.len, "x.crl"),
+	    NID_OK);
+	ck_assert_uint_eq(t->ncrls, 1);
+	nid_trust_free(&t);
+
+	X509_CRL_free(crl[0]);
+	X509_CRL_free(crl[1]);
+	X509_free(good);
+	X509_free(many);
+	X509_free(signer);
+	EVP_PKEY_free(key);
+	nid_buf_clear(&b);
+	nid_ctx_free(&ctx);
+}
+END_TEST
+
 static Suite *
 sod_suite(void)
 {
@@ -789,6 +991,7 @@ sod_suite(void)
 	    (int)NID_NELEM(sign_vectors));
 	tcase_add_test(tcs, sign_wrong_csca_and_validity);
 	tcase_add_loop_test(tcs, crl_table, 0, (int)NID_NELEM(crl_vectors));
+	tcase_add_test(tcs, trust_all_or_nothing);
 	tcase_set_timeout(tcs, 60);
 	suite_add_tcase(s, tcs);
 	tcase_add_loop_test(tcc, corpus_parse, 0, (int)NID_NELEM(corpus_sods));

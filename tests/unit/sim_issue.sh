@@ -56,6 +56,44 @@ expect 0 'sm_bad_mac=3' "$sim" check "$tmp/bac" --fault sm_bad_mac=3
 expect 0 'eMRTD image written' "$sim" issue --person "$persons/utopia-id.json" \
     --out "$tmp/dh" --access pace --param-id 0
 expect 0 'id-PACE-DH-GM-AES-CBC-CMAC-128), parameterId 0' "$sim" check "$tmp/dh"
+# Chip Authentication (docs/card-image.md): DG14, keys/ca.pem, card.json "ca".
+expect 0 'eMRTD image written' "$sim" issue --person "$persons/utopia-id.json" \
+    --out "$tmp/ca" --access pace --can 123456 --ca ecdh-brainpool256 --ca-cipher 3des
+expect 0 'id-CA-ECDH-3DES-CBC-CBC), keyId 1, ECDH brainpoolP256r1, 3DES, keys/ca.pem' \
+    "$sim" check "$tmp/ca"
+expect 0 '010E EF sfi 14 .* read sm  DG14' "$sim" check "$tmp/ca"
+expect 0 'SM faults   clone' "$sim" check "$tmp/ca" --fault clone
+if [ "$(stat -c %a "$tmp/ca/keys/ca.pem")" = 600 ]; then
+	echo "ok: keys/ca.pem is 0600"
+else
+	echo "FAIL: keys/ca.pem mode $(stat -c %a "$tmp/ca/keys/ca.pem")"; fail=1
+fi
+expect 0 'eMRTD image written' "$sim" issue --person "$persons/utopia-id.json" \
+    --out "$tmp/cadh" --access bac --ca dh2048 --fault clone
+expect 0 'id-CA-DH-AES-CBC-CMAC-128), keyId 1, DH 2048, AES-128' "$sim" check "$tmp/cadh"
+expect 0 'fault clone: another private key' "$sim" check "$tmp/cadh"
+expect 2 'bad --ca ' "$sim" issue --person "$persons/utopia-id.json" --out "$tmp/x" --ca rsa2048
+expect 2 'bad --ca-cipher' "$sim" issue --person "$persons/utopia-id.json" --out "$tmp/x" --ca-cipher aes256
+# Active Authentication (docs/card-image.md): DG15, keys/aa.pem, card.json "aa".
+expect 0 'eMRTD image written' "$sim" issue --person "$persons/utopia-id.json" \
+    --out "$tmp/aa" --access bac --aa rsa1024 --aa-hash sha256
+expect 0 'AA          RSA-1024, ISO/IEC 9796-2 scheme 1, sha256 (keys/aa.pem)' \
+    "$sim" check "$tmp/aa"
+expect 0 '010F EF sfi 15 .* read sm  DG15' "$sim" check "$tmp/aa"
+expect 0 'keys/aa.pem), CLONE: key replaced' "$sim" check "$tmp/aa" --fault clone
+if [ "$(stat -c %a "$tmp/aa/keys/aa.pem")" = 600 ]; then
+	echo "ok: keys/aa.pem is 0600"
+else
+	echo "FAIL: keys/aa.pem mode $(stat -c %a "$tmp/aa/keys/aa.pem")"; fail=1
+fi
+# RSA-2048: an ATR that announces extended length (card capabilities).
+expect 0 'eMRTD image written' "$sim" issue --person "$persons/utopia-id.json" \
+    --out "$tmp/aa2" --access bac --aa rsa2048
+expect 0 'ATR:          3B8F800180738021C0594E494443415244414192' "$sim" check "$tmp/aa2"
+expect 2 'bad --aa ' "$sim" issue --person "$persons/utopia-id.json" --out "$tmp/x" --aa rsa4096
+expect 2 'bad --aa-hash' "$sim" issue --person "$persons/utopia-id.json" --out "$tmp/x" --aa-hash md5
+expect 2 'dg15-swapped needs --aa' "$sim" issue --person "$persons/utopia-id.json" \
+    --out "$tmp/x" --fault dg15-swapped
 expect 2 'required' "$sim" issue --person "$persons/utopia-id.json"
 expect 2 'bad --access' "$sim" issue --person "$persons/utopia-id.json" --out "$tmp/x" --access eac
 expect 2 'bad --param-id' "$sim" issue --person "$persons/utopia-id.json" --out "$tmp/x" --param-id 99
