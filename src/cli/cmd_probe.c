@@ -178,7 +178,9 @@ static void
 print_report(const struct nid_probe *p, const char *reader)
 {
 	const struct nid_probe_step *s;
-	char hex[2 * NID_PROBE_CMD_MAX + 1], sw[16];
+	/* Room for the longer of an ATR and a kept command, in hex. */
+	char hex[2 * (NID_ATR_MAX > NID_PROBE_CMD_MAX ? NID_ATR_MAX :
+	    NID_PROBE_CMD_MAX) + 1], sw[16];
 	size_t i;
 
 	printf("Reader compatibility report (nidcard probe)\n");
