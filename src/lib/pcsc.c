@@ -9,7 +9,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -748,8 +747,10 @@ pcsc_transmit_timed(nid_transport_t *t, const uint8_t *cmd, size_t cmd_len,
 		dl.tv_sec++;
 		dl.tv_nsec -= 1000000000L;
 	}
+	/* Until the answer, the deadline, or an error of the wait itself
+	 * (cond_timedwait never returns EINTR). */
 	(void)pthread_mutex_lock(&c->mu);
-	while (!c->done && err != ETIMEDOUT)
+	while (!c->done && err == 0)
 		err = pthread_cond_timedwait(&c->cv, &c->mu, &dl);
 	if (c->done) {
 		*r = c->r;

@@ -20,7 +20,11 @@
  * Regressions of the library bugs the hostile card found (each row says
  * which): a chip whose PACE token T_IC fails was reported as a wrong CAN
  * (pace.c), secure messaging failures had no detail (sm.c), a 61xx loop
- * was retried down the whole Le ladder (emrtd.c).
+ * was retried down the whole Le ladder (emrtd.c), a 61xx chain past the
+ * caller's buffer had no detail (card.c), a file shorter than its header
+ * (6B00 past its end) made EF.CardAccess "absent" (emrtd.c). The mute
+ * card (no timeout in the PC/SC transport, pcsc.c) needs pcscd:
+ * tests/system/hostile.sh.
  *
  * The cards are issued in-process by nid_sim_issue (tests/data/persons/
  * utopia-id.json): an EC card (parameterId 13, brainpoolP256r1) with an
@@ -789,6 +793,30 @@ START_TEST(test_modes)
 }
 END_TEST
 
+/*
+ * Regression (emrtd.c): EF.CardAccess whose header claims more than the
+ * file holds, read by a terminal whose Le fits the file exactly (as the
+ * probe of `nidcard dump` does): the file is 23 bytes (31 81 DC ‖ 20
+ * bytes: 200 more claimed), the first READ BINARY gets them with 9000,
+ * the next one, at offset 23, 6B00 (offset past the end). That
+ * 6B00 was taken for a refusal, so EF.CardAccess for absent, and the
+ * dump said "the chip offers BAC only": it is a broken file.
+ */
+START_TEST(test_cardaccess_6b00)
+{
+	static const char *const f[] = { "tlv-past-end=28", "max-le=23" };
+	struct run r;
+
+	run_read(ec_img, f, 2, &r);
+	ck_assert_msg(r.rc == NID_E_MALFORMED, "%s: %s", nid_strerror(r.rc),
+	    r.detail);
+	ck_assert_msg(strstr(r.detail, "reading EF.CardAccess: file ends at "
+	    "23 bytes, its header announces 223") != NULL, "%s", r.detail);
+	ck_assert_uint_eq(r.apdus, 2);
+	run_free(&r);
+}
+END_TEST
+
 /* A removal at every APDU of a clean read: each read ends with
  * NID_E_CARD_REMOVED after exactly that many APDUs. */
 START_TEST(test_remove_every)
@@ -946,6 +974,7 @@ hostile_suite(void)
 	tcase_add_test(tc, test_json);
 	tcase_add_loop_test(tc, test_badpad, 0, 2);
 	tcase_add_loop_test(tc, test_modes, 0, (int)NID_NELEM(modes));
+	tcase_add_test(tc, test_cardaccess_6b00);
 	tcase_add_test(tc, test_remove_every);
 	tcase_add_loop_test(tc, test_issue_faults, 0, 2);
 	suite_add_tcase(s, tc);
