@@ -221,6 +221,17 @@ fatal(int rc)
 	    rc == NID_E_NOMEM || rc == NID_E_INVALID_ARG;
 }
 
+/*
+ * A 61xx chain that never ends (card.c gives up, NID_E_CARD_PROTOCOL):
+ * another Le cannot help, so the probe stops at once rather than walk
+ * the ladder through one loop per step.
+ */
+static int
+loop_61xx(int rc, const struct nid_probe_step *s)
+{
+	return rc == NID_E_CARD_PROTOCOL && (s->sw_first & 0xFF00u) == 0x6100u;
+}
+
 /* The card refuses the length field: wrong length, or 6Cxx it could not
  * satisfy (card.c: NID_E_CARD_PROTOCOL), or it knows no such form. */
 static int
@@ -370,7 +381,7 @@ trial_read(nid_card_t *card, struct nid_probe *p, uint8_t sfi,
 		rc = step(card, p, what, &a, rsp, &s);
 		*sw = s->sw;
 		if (rc != NID_OK) {
-			if (fatal(rc))
+			if (fatal(rc) || loop_61xx(rc, s))
 				return rc;
 			/* The reader (or its driver) refused the APDU. */
 			p->ext = NID_PROBE_EXT_READER_FAILED;
@@ -423,6 +434,8 @@ trial_read(nid_card_t *card, struct nid_probe *p, uint8_t sfi,
 		read_sfi_apdu(&a, sfi, ladder[i]);
 		rc = step(card, p, what, &a, rsp, &s);
 		*sw = s->sw;
+		if (loop_61xx(rc, s))
+			return rc;
 		if (rc == NID_E_CARD_PROTOCOL) {
 			/* An absurd 6Cxx: the Le refused all the same. */
 			(void)snprintf(s->note, sizeof(s->note), "length "
