@@ -201,6 +201,9 @@ load_trust(nid_ctx_t *ctx, const char *pki)
 	(void)snprintf(path, sizeof(path), "%s/crl.pem", pki);
 	if ((rc = nid_trust_add_crl_path(t, path)) != NID_OK)
 		die(path, ctx, rc);
+	/* As nidcard does once it has loaded its trust (opts.c). */
+	if ((rc = nid_trust_prepare(t)) != NID_OK)
+		die("trust store", ctx, rc);
 	return t;
 }
 

@@ -323,6 +323,8 @@ cli_trust_load(const char *cmd, int json, nid_ctx_t *ctx,
 		(void)snprintf(desc, desc_len, "%s %s", loaded ?
 		    "default trust folder" : "no trust options; default "
 		    "trust folder absent:", nid_trust_default_dir());
+		if ((rc = nid_trust_prepare(t)) != NID_OK)
+			goto fail;
 		*out = t;
 		return NID_EXIT_OK;
 	}
@@ -342,6 +344,8 @@ cli_trust_load(const char *cmd, int json, nid_ctx_t *ctx,
 	for (i = 0; i < o->ncrl; i++)
 		if ((rc = nid_trust_add_crl_path(t, o->crl[i])) != NID_OK)
 			goto fail;
+	if ((rc = nid_trust_prepare(t)) != NID_OK)
+		goto fail;
 	*out = t;
 	return NID_EXIT_OK;
  fail:

@@ -326,9 +326,8 @@ revocation(const nid_trust_t *t, X509 *ds, const struct nid_trust_anchor *ca,
 		if (strcmp(cr->canon_issuer, ca->canon_subject) != 0)
 			continue;
 		nfound++;
-		ERR_set_mark();
-		r = X509_CRL_verify(cr->crl, key);
-		ERR_pop_to_mark();
+		/* Verified once per store when prepared (trust.h). */
+		r = nid_trust_crl_verifies(t, cr, ca);
 		if (r != 1 || nid_asn1_time(X509_CRL_get0_lastUpdate(cr->crl),
 		    &tu) != NID_OK) {
 			nbad++;

@@ -70,6 +70,7 @@ nid_trust_free(nid_trust_t **tp)
 	for (i = 0; i < t->ncrls; i++) {
 		X509_CRL_free(t->crls[i].crl);
 		free(t->crls[i].canon_issuer);
+		free(t->crls[i].verified);
 	}
 	free(t->anchors);
 	free(t->crls);
@@ -265,9 +266,22 @@ nid_trust_add_cert(nid_trust_t *t, X509 *x, const char *source)
 	return add_anchor(t, x, source, 0);
 }
 
+/*
+ * PEM, not DER: a "-----BEGIN " line within the first 4 KiB (text such
+ * as `openssl x509 -text` output may come before it), unless the file is
+ * one DER SEQUENCE from its first byte to its last — a DER certificate or
+ * CRL may carry that text in a name or an extension, and must not be read
+ * as the PEM it contains (found by fuzz_crl: regress/crl/crl-der-read-as-
+ * pem).
+ */
 static int
 is_pem(const uint8_t *p, size_t len)
 {
+	size_t total;
+
+	if (len >= 2 && p[0] == 0x30 && nid_tlv_total_len(p, len, &total) ==
+	    NID_OK && total == len)
+		return 0;
 	return len >= 11 && memmem(p, len < 4096 ? len : 4096, "-----BEGIN ",
 	    11) != NULL;
 }
@@ -762,6 +776,7 @@ add_crls(nid_trust_t *t, STACK_OF(X509_CRL) *crls, const char *source)
 	/* Commit: nothing below fails. */
 	for (i = 0; i < n; i++) {
 		c = &t->crls[t->ncrls++];
+		memset(c, 0, sizeof(*c));
 		c->crl = sk_X509_CRL_value(crls, (int)i);
 		c->canon_issuer = canon[i];
 		canon[i] = NULL;
@@ -920,4 +935,54 @@ nid_trust_load_dir(nid_trust_t *t, const char *dir, int *loaded)
 	if (rc == NID_OK)
 		*loaded = 1;
 	return rc;
+}
+
+static int
+crl_verify_now(const struct nid_trust_crl *cr, const struct nid_trust_anchor *a)
+{
+	EVP_PKEY *key = X509_get0_pubkey(a->cert);
+	int r;
+
+	if (key == NULL)
+		return 0;
+	ERR_set_mark();
+	r = X509_CRL_verify(cr->crl, key);
+	ERR_pop_to_mark();
+	return r == 1;
+}
+
+int
+nid_trust_prepare(nid_trust_t *t)
+{
+	struct nid_trust_crl *cr;
+	size_t i, j;
+
+	if (t == NULL)
+		return NID_E_INVALID_ARG;
+	for (i = 0; i < t->ncrls; i++) {
+		cr = &t->crls[i];
+		free(cr->verified);
+		cr->nverified = 0;
+		if ((cr->verified = calloc(t->nanchors + 1, 1)) == NULL)
+			return NID_E_NOMEM;
+		for (j = 0; j < t->nanchors; j++)
+			if (strcmp(cr->canon_issuer,
+			    t->anchors[j].canon_subject) == 0)
+				cr->verified[j] = (uint8_t)crl_verify_now(cr,
+				    &t->anchors[j]);
+		cr->nverified = t->nanchors;
+	}
+	return NID_OK;
+}
+
+int
+nid_trust_crl_verifies(const nid_trust_t *t, const struct nid_trust_crl *cr,
+    const struct nid_trust_anchor *a)
+{
+	size_t idx;
+
+	if (cr->verified != NULL && a >= t->anchors &&
+	    (idx = (size_t)(a - t->anchors)) < cr->nverified)
+		return cr->verified[idx];
+	return crl_verify_now(cr, a);
 }

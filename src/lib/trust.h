@@ -40,6 +40,13 @@ struct nid_trust_crl {
 	X509_CRL *crl;         /* owned */
 	char *canon_issuer;
 	char source[NID_TRUST_SOURCE_MAX];
+	/*
+	 * Set by nid_trust_prepare(): verified[i] says whether the CRL's
+	 * signature verifies with anchor i's key (anchors named as its
+	 * issuer; others 0), for i < nverified. NULL: not prepared.
+	 */
+	uint8_t *verified;
+	size_t nverified;
 };
 
 typedef struct nid_trust nid_trust_t;
@@ -56,6 +63,19 @@ struct nid_trust {
 };
 
 int nid_trust_new(nid_ctx_t *ctx, nid_trust_t **out) NID_WUR;
+/*
+ * Once everything is loaded: verify each CRL's signature with every
+ * anchor named as its issuer, once, so that passive authentication of
+ * many documents does not verify the same CRL again for each (a CRL
+ * signature is as dear as the document's own). The store stays
+ * read-only during verification, and safe to share between threads.
+ * Anchors or CRLs added later are verified the slow way until the next
+ * call.
+ */
+int nid_trust_prepare(nid_trust_t *t) NID_WUR;
+/* The CRL's signature verifies with anchor a of t (prepared or not). */
+int nid_trust_crl_verifies(const nid_trust_t *t, const struct nid_trust_crl *cr,
+    const struct nid_trust_anchor *a);
 void nid_trust_free(nid_trust_t **tp);
 
 /*

@@ -765,6 +765,18 @@ START_TEST(crl_table)
 	 * verdict; "not required" only ignores an unknown status. */
 	ck_assert_int_eq(rep.verdict, crl_vectors[_i].want_verdict);
 	nid_pa_report_clear(&rep);
+	/* The same with the CRL signatures verified once (trust.h
+	 * nid_trust_prepare), as nidcard and the benchmark do. */
+	ck_assert_int_eq(nid_trust_prepare(t), NID_OK);
+	ck_assert_int_eq(nid_pa_verify(ctx, s, t, in, 1, NULL, &po, &rep),
+	    NID_OK);
+	c = nid_pa_check(&rep, "ds.revocation");
+	ck_assert_msg(c->result == crl_vectors[_i].want &&
+	    strncmp(c->reason, crl_vectors[_i].reason,
+	    strlen(crl_vectors[_i].reason)) == 0, "%s, prepared: %s",
+	    crl_vectors[_i].name, c->reason);
+	ck_assert_int_eq(rep.verdict, crl_vectors[_i].want_verdict);
+	nid_pa_report_clear(&rep);
 	X509_CRL_free(crl);
 	EVP_PKEY_free(fk);
 	nid_sod_free(&s);
@@ -974,6 +986,45 @@ START_TEST(trust_all_or_nothing)
 }
 END_TEST
 
+/*
+ * A DER certificate or CRL whose name holds the text "-----BEGIN " is
+ * DER, not PEM (found by fuzz_crl: regress/crl/crl-der-read-as-pem: the
+ * PEM inside a DER file was loaded instead of the file).
+ */
+START_TEST(trust_der_with_pem_text)
+{
+	nid_ctx_t *ctx = NULL;
+	nid_trust_t *t = NULL;
+	EVP_PKEY *key = tp_key("EC", 0, "P-256");
+	X509 *ca;
+	X509_CRL *crl;
+	unsigned char *d = NULL;
+	int n;
+
+	ck_assert_int_eq(nid_ctx_new(&ctx), NID_OK);
+	ck_assert_int_eq(nid_trust_new(ctx, &t), NID_OK);
+	ca = tp_cert(key, "-----BEGIN X509 CRL-----", NULL, NULL, 1, T0,
+	    T0 + 30 * DAY, 1);
+	crl = tp_crl(ca, key, T0, T0 + DAY, 0);
+	ck_assert_int_gt(n = i2d_X509(ca, &d), 0);
+	ck_assert_int_eq(nid_trust_add_csca_mem(t, d, (size_t)n, "ca.der"),
+	    NID_OK);
+	ck_assert_uint_eq(t->nanchors, 1);
+	OPENSSL_free(d);
+	d = NULL;
+	ck_assert_int_gt(n = i2d_X509_CRL(crl, &d), 0);
+	ck_assert_int_eq(nid_trust_add_crl_mem(t, d, (size_t)n, "ca.crl"),
+	    NID_OK);
+	ck_assert_uint_eq(t->ncrls, 1);
+	OPENSSL_free(d);
+	X509_CRL_free(crl);
+	X509_free(ca);
+	EVP_PKEY_free(key);
+	nid_trust_free(&t);
+	nid_ctx_free(&ctx);
+}
+END_TEST
+
 static Suite *
 sod_suite(void)
 {
@@ -992,6 +1043,7 @@ sod_suite(void)
 	tcase_add_test(tcs, sign_wrong_csca_and_validity);
 	tcase_add_loop_test(tcs, crl_table, 0, (int)NID_NELEM(crl_vectors));
 	tcase_add_test(tcs, trust_all_or_nothing);
+	tcase_add_test(tcs, trust_der_with_pem_text);
 	tcase_set_timeout(tcs, 60);
 	suite_add_tcase(s, tcs);
 	tcase_add_loop_test(tcc, corpus_parse, 0, (int)NID_NELEM(corpus_sods));
