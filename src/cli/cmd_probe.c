@@ -276,7 +276,7 @@ probe_run(int argc, char **argv)
 		    argv[optind]);
 		goto out;
 	}
-	if ((rc = nid_ctx_new(&ctx)) != NID_OK) {
+	if ((rc = cli_ctx_new(&ctx)) != NID_OK) {
 		ret = cli_fail(CMD, json, NID_EXIT_INTERNAL, rc, 0, 0, "%s",
 		    nid_strerror(rc));
 		goto out;
