@@ -163,7 +163,9 @@ nid_aa_9796_verify(EVP_PKEY *pub, const uint8_t *sig, size_t sig_len,
 	say(why, why_len, "%s", "");
 	memset(&r, 0, sizeof(r));
 	r.md_nid = NID_undef;
-	if (pub == NULL || sig == NULL || (m2 == NULL && m2_len != 0) ||
+	/* An empty answer (sig NULL, 0 bytes) is examined, and fails. */
+	if (pub == NULL || (sig == NULL && sig_len != 0) ||
+	    (m2 == NULL && m2_len != 0) ||
 	    EVP_PKEY_get_base_id(pub) != EVP_PKEY_RSA)
 		return NID_E_INVALID_ARG;
 	if ((bits = EVP_PKEY_get_bits(pub)) <= 0)
@@ -464,7 +466,9 @@ nid_aa_ecdsa_verify(EVP_PKEY *pub, int md_nid, const uint8_t *sig,
 	say(why, why_len, "%s", "");
 	tried[0] = '\0';
 	nid_buf_init(&der, 2 * (NID_AA_EC_FIELD_MAX + 3) + 4);
-	if (sig == NULL || challenge == NULL) {
+	/* An empty answer (sig NULL, 0 bytes) is examined, and fails
+	 * (fuzz_aa: regress/aa/aa-empty-answer). */
+	if ((sig == NULL && sig_len != 0) || challenge == NULL) {
 		rc = NID_E_INVALID_ARG;
 		goto out;
 	}

@@ -11,7 +11,12 @@
  * version/ids or -1; counts per kind add up to the number of entries and
  * nid_secinfos_get() finds exactly that many; a CardAccess set
  * re-parses from its own copy to the same entries; a public key, when
- * one comes out, is a real EVP_PKEY.
+ * one comes out, is a real EVP_PKEY, and its domain parameters as Chip
+ * Authentication takes them (pace.c nid_pace_dp_from_pkey: named or
+ * explicit curves, DH groups) come with a public value of the encoded
+ * length that public key validation either accepts or calls malformed;
+ * Chip Authentication's choice from a DG14 (ca.c nid_ca_select) points
+ * into the set, with a protocol, or says why not.
  */
 #include "config.h"
 
@@ -21,8 +26,68 @@
 #include <openssl/evp.h>
 
 #include "nid_internal.h"
+#include "ca.h"
+#include "pace.h"
 #include "secinfo.h"
 #include "fuzz.h"
+
+/* The key as Chip Authentication's domain parameters. */
+static void
+check_dp(EVP_PKEY *pk)
+{
+	nid_pace_dp *dp = (nid_pace_dp *)&dp; /* must be cleared */
+	nid_buf pub;
+	int rc;
+
+	nid_buf_init(&pub, 4096);
+	rc = nid_pace_dp_from_pkey(pk, &dp, &pub);
+	if (rc == NID_OK) {
+		FUZZ_ASSERT(dp != NULL);
+		FUZZ_ASSERT(pub.len == nid_pace_dp_pub_len(dp));
+		rc = nid_pace_check_pub(dp, pub.p, pub.len);
+		FUZZ_ASSERT(rc == NID_OK || rc == NID_E_MALFORMED);
+		nid_pace_dp_free(&dp);
+	} else {
+		FUZZ_ASSERT(dp == NULL);
+		FUZZ_ASSERT(rc == NID_E_MALFORMED || rc == NID_E_UNSUPPORTED ||
+		    rc == NID_E_TOO_LARGE || rc == NID_E_NOMEM);
+	}
+	nid_buf_clear(&pub);
+	ERR_clear_error();
+}
+
+/* Chip Authentication's choice from a DG14. */
+static void
+check_ca(const nid_secinfos *s)
+{
+	struct nid_ca_choice ch;
+	char why[256];
+	long ids[2] = { -1, 0 };
+	size_t i;
+	int rc;
+
+	for (i = 0; i < s->n && ids[1] == 0; i++)
+		if (s->v[i].kind == NID_OID_PK && s->v[i].key_id >= 0)
+			ids[1] = s->v[i].key_id;
+	for (i = 0; i < NID_NELEM(ids); i++) {
+		memset(why, 'x', sizeof(why));
+		rc = nid_ca_select(s, ids[i], &ch, why, sizeof(why));
+		FUZZ_ASSERT(memchr(why, '\0', sizeof(why)) != NULL);
+		if (rc != NID_OK) {
+			FUZZ_ASSERT(rc == NID_E_UNSUPPORTED_CARD ||
+			    rc == NID_E_INVALID_ARG);
+			continue;
+		}
+		FUZZ_ASSERT(ch.pk != NULL && ch.proto != NULL);
+		FUZZ_ASSERT(ch.pk >= s->v && ch.pk < s->v + s->n);
+		FUZZ_ASSERT(ch.pk->kind == NID_OID_PK);
+		FUZZ_ASSERT(ch.info == NULL ||
+		    (ch.info >= s->v && ch.info < s->v + s->n));
+		FUZZ_ASSERT(ch.inferred == (ch.info == NULL));
+		if (ids[i] >= 0)
+			FUZZ_ASSERT(ch.key_id == ids[i]);
+	}
+}
 
 static const enum nid_oid_kind kinds[] = {
 	NID_OID_OTHER, NID_OID_PACE, NID_OID_PACE_DP, NID_OID_CA,
@@ -65,6 +130,7 @@ check_set(const nid_secinfos *s)
 			if (rc == NID_OK) {
 				FUZZ_ASSERT(pk != NULL);
 				FUZZ_ASSERT(EVP_PKEY_get_bits(pk) > 0);
+				check_dp(pk);
 				EVP_PKEY_free(pk);
 			} else
 				FUZZ_ASSERT(pk == NULL);
@@ -125,6 +191,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = nid_secinfos_parse_dg14(data, size, &s);
 	if (rc == NID_OK) {
 		check_set(s);
+		check_ca(s);
 		nid_secinfos_free(&s);
 	} else
 		FUZZ_ASSERT(s == NULL);

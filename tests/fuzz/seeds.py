@@ -319,8 +319,9 @@ def seeds_lds():
         put("lds", "dg15-rsa", tlv(0x6F, open(k + "r.pub", "rb").read()))
 
 
-def chunks(f, first=8, size=256):
-    """A card's READ BINARY answers for file f: the header, then chunks."""
+def chunks(f, first=256, size=256):
+    """A card's READ BINARY answers for file f: the first READ BINARY (by
+    SFI, asking for the whole ceiling: emrtd.c), then chunks."""
     out = [f[:first] + b"\x90\x00"]
     for i in range(first, len(f), size):
         out.append(f[i:i + size] + b"\x90\x00")
@@ -332,14 +333,13 @@ def seeds_emrtd():
     # (0 EF.SOD, 1 EF.COM, 2 DG1, 3 DG2, ...), then the card's answers.
     put("emrtd", "com", b"\x00\x01" + frame(*chunks(EF_COM)))
     put("emrtd", "dg1", b"\x00\x02" + frame(*chunks(DG1_TD3)))
-    put("emrtd", "dg1-ext", b"\x01\x02" + frame(*chunks(DG1_TD1, size=65280)))
+    put("emrtd", "dg1-ext", b"\x01\x02" + frame(*chunks(DG1_TD1, 65280, 65280)))
+    put("emrtd", "dg1-header-only", b"\x00\x02" + frame(*chunks(DG1_TD3, 8)))
     big = tlv(0x75, tlv(0x7F61, tlv(0x02, b"\x01") + bytes(900)))
     put("emrtd", "dg2-chunks", b"\x00\x03" + frame(*chunks(big)))
-    put("emrtd", "dg2-6700", b"\x00\x03" + frame(big[:8] + b"\x90\x00", "6700",
-                                                *chunks(big, 8, 224)[1:]))
-    put("emrtd", "dg2-short", b"\x00\x03" + frame(big[:8] + b"\x90\x00",
-                                                 big[8:100] + b"\x90\x00",
-                                                 *chunks(big[100:], 0, 96)))
+    put("emrtd", "dg2-6700", b"\x00\x03" + frame("6700", *chunks(big, 224, 224)))
+    put("emrtd", "dg2-short", b"\x00\x03" + frame(big[:130] + b"\x90\x00",
+                                                 *chunks(big[130:], 128, 128)))
     put("emrtd", "sod-6982", b"\x00\x00" + frame("6982"))
     put("emrtd", "com-6a82", b"\x00\x01" + frame("6A82"))
     put("emrtd", "com-6c", b"\x00\x01" + frame("6C04", EF_COM[:4] + b"\x90\x00"))
@@ -402,6 +402,252 @@ def seeds_sod():
     # tests/unit/check_sod.c: its small structures.
     for i, b in enumerate(unit_hex("check_sod.c", 4)):
         put("sod", "unit-%02d" % i, b)
+
+
+def seeds_masterlist():
+    # fuzz_masterlist.c: byte 0 = 1 or 2, then a CscaMasterList eContent
+    # (ICAO 9303-12 §9) that the harness signs; or a whole master-list
+    # file (mode 0: DER begins with 0x30), signed here with a throw-away
+    # PKI made by the openssl CLI (CSCA → list signer, EC P-256 and
+    # RSA-2048 CSCAs in the certList, one of them a link certificate).
+    with tempfile.TemporaryDirectory() as d:
+        j = lambda f: os.path.join(d, f)
+        certs = []
+        for name, alg in (("csca1", "ec"), ("csca2", "rsa")):
+            if alg == "ec":
+                openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout",
+                        "-out", j(name + ".key"))
+            else:
+                openssl("genrsa", "-out", j(name + ".key"), "2048")
+            openssl("req", "-new", "-x509", "-key", j(name + ".key"), "-subj",
+                    "/C=UT/O=nidcard fuzz/CN=Fuzz " + name.upper(), "-days",
+                    "3650", "-out", j(name + ".pem"))
+            openssl("x509", "-in", j(name + ".pem"), "-outform", "DER",
+                    "-out", j(name + ".der"))
+            certs.append(open(j(name + ".der"), "rb").read())
+        # A link certificate: csca2's key, signed by csca1.
+        openssl("req", "-new", "-key", j("csca2.key"), "-subj",
+                "/C=UT/O=nidcard fuzz/CN=Fuzz CSCA2", "-out", j("link.csr"))
+        openssl("x509", "-req", "-in", j("link.csr"), "-CA", j("csca1.pem"),
+                "-CAkey", j("csca1.key"), "-CAcreateserial", "-days", "3650",
+                "-outform", "DER", "-out", j("link.der"))
+        certs.append(open(j("link.der"), "rb").read())
+        openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", j("mls.key"))
+        openssl("req", "-new", "-key", j("mls.key"), "-subj",
+                "/C=UT/O=nidcard fuzz/CN=Fuzz ML signer", "-out", j("mls.csr"))
+        openssl("x509", "-req", "-in", j("mls.csr"), "-CA", j("csca1.pem"),
+                "-CAkey", j("csca1.key"), "-CAcreateserial", "-days", "3650",
+                "-out", j("mls.pem"))
+        lists = {
+            "one": der(0x30, der(0x02, b"\x00") + der(0x31, certs[0])),
+            "three": der(0x30, der(0x02, b"\x00") + der(0x31, b"".join(certs))),
+            "empty": der(0x30, der(0x02, b"\x00") + der(0x31, b"")),
+            "dup": der(0x30, der(0x02, b"\x00") + der(0x31, certs[0] + certs[0])),
+            "v1": der(0x30, der(0x02, b"\x01") + der(0x31, certs[0])),
+        }
+        for name, content in lists.items():
+            put("masterlist", "signed-" + name, b"\x01" + content)
+            put("masterlist", "rogue-" + name, b"\x02" + content)
+        for name in ("one", "three"):
+            open(j("ml.in"), "wb").write(lists[name])
+            openssl("cms", "-sign", "-binary", "-nodetach", "-outform", "DER",
+                    "-econtent_type", "2.23.136.1.1.2", "-in", j("ml.in"),
+                    "-signer", j("mls.pem"), "-inkey", j("mls.key"), "-md",
+                    "sha256", "-nosmimecap", "-out", j("ml.der"))
+            put("masterlist", "file-" + name, open(j("ml.der"), "rb").read())
+
+
+def seeds_crl():
+    # fuzz_crl.c: byte 0 = 1 (signed here by the harness's CSCA) or 2
+    # (rogue key), then a TBSCertList (RFC 5280 §5.1) naming the issuer of
+    # tests/unit/testpki.h (C=UT, O=nidcard test, CN=Fuzz CSCA) and the
+    # harness's DS serial 0x1234; or a whole CRL / certificate file (DER
+    # or PEM) made with the openssl CLI.
+    def name(cn):
+        rdn = lambda oid, tag, v: der(0x31, der(0x30, der(0x06, oid) + der(tag, v)))
+        return der(0x30, rdn(b"\x55\x04\x06", 0x13, b"UT") +
+                   rdn(b"\x55\x04\x0a", 0x0c, b"nidcard test") +
+                   rdn(b"\x55\x04\x03", 0x0c, cn))
+    alg = bytes.fromhex("300a06082a8648ce3d040302")
+    utc = lambda t: der(0x17, t)
+    entry = lambda serial, ext=b"": der(0x30, der(0x02, serial) +
+                                        utc(b"200101000000Z") + ext)
+    reason = der(0x30, der(0x30, der(0x06, b"\x55\x1d\x15") +
+                           der(0x04, der(0x0a, b"\x01"))))
+    crlnum = der(0xA0, der(0x30, der(0x30, der(0x06, b"\x55\x1d\x14") +
+                                      der(0x04, der(0x02, b"\x07")))))
+
+    def tbs(revoked, tu=b"200101000000Z", nu=b"491231000000Z", cn=b"Fuzz CSCA",
+            ext=b""):
+        body = der(0x02, b"\x01") + alg + name(cn) + utc(tu)
+        if nu is not None:
+            body += utc(nu)
+        if revoked is not None:
+            body += der(0x30, b"".join(revoked))
+        return der(0x30, body + ext)
+    cases = {
+        "empty": tbs(None),
+        "revoked-ds": tbs([entry(b"\x12\x34")]),
+        "revoked-other": tbs([entry(b"\x05"), entry(b"\x12\x35", reason)]),
+        "revoked-ds-reason": tbs([entry(b"\x05"), entry(b"\x12\x34", reason)],
+                                 ext=crlnum),
+        "stale": tbs([], nu=b"210101000000Z"),
+        "future": tbs([], tu=b"480101000000Z"),
+        "no-next": tbs(None, nu=None),
+        "generalized": der(0x30, der(0x02, b"\x01") + alg + name(b"Fuzz CSCA") +
+                           der(0x18, b"20200101000000Z") +
+                           der(0x18, b"20491231000000Z")),
+        "other-issuer": tbs([entry(b"\x12\x34")], cn=b"Other CSCA"),
+    }
+    for n, b in cases.items():
+        put("crl", "csca-" + n, b"\x01" + b)
+    put("crl", "rogue-revoked-ds", b"\x02" + cases["revoked-ds"])
+    with tempfile.TemporaryDirectory() as d:
+        j = lambda f: os.path.join(d, f)
+        openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", j("ca.key"))
+        openssl("req", "-new", "-x509", "-key", j("ca.key"), "-subj",
+                "/C=UT/O=nidcard test/CN=Fuzz CSCA", "-days", "3650",
+                "-out", j("ca.pem"))
+        open(j("index.txt"), "w").close()
+        open(j("crlnumber"), "w").write("01\n")
+        open(j("ca.cnf"), "w").write(
+            "[ca]\ndefault_ca=c\n[c]\ndatabase=%s\ncrlnumber=%s\n"
+            "default_md=sha256\ndefault_crl_days=30\n" % (j("index.txt"), j("crlnumber")))
+        openssl("ca", "-config", j("ca.cnf"), "-gencrl", "-keyfile", j("ca.key"),
+                "-cert", j("ca.pem"), "-out", j("crl.pem"))
+        openssl("crl", "-in", j("crl.pem"), "-outform", "DER", "-out", j("crl.der"))
+        openssl("x509", "-in", j("ca.pem"), "-outform", "DER", "-out", j("ca.der"))
+        pem = open(j("crl.pem"), "rb").read()
+        put("crl", "file-der", open(j("crl.der"), "rb").read())
+        put("crl", "file-pem", pem)
+        put("crl", "file-pem-twice", pem + pem)
+        put("crl", "file-cert-der", open(j("ca.der"), "rb").read())
+        put("crl", "file-cert-pem", open(j("ca.pem"), "rb").read())
+
+
+def seeds_zdocument():
+    # fuzz_emrtd.c document mode (byte 0 bit 1): a card answering EF.COM,
+    # EF.SOD, then the data groups EF.COM lists, in READ BINARY chunks.
+    # The EF.SOD is signed here (throw-away openssl PKI) over the DGs the
+    # card then delivers, so that passive authentication checks real hash
+    # matches; one DG is altered in a second seed (a mismatch).
+    import hashlib
+    com = tlv(0x60, tlv(0x5F01, b"0107") + tlv(0x5F36, b"040000") +
+              tlv(0x5C, bytes([0x61, 0x75, 0x6B, 0x6C, 0x6F])))
+    jpeg = bytes.fromhex("FFD8FFE000104A46494600010100000100010000"
+                         "FFC0001108" "0010" "0014" "03012200021101031101"
+                         "FFDA000C03010002110311003F00" "D2CF20" "FFD9")
+    bit = tlv(0x7F60, tlv(0xA1, tlv(0x80, b"\x01\x01") + tlv(0x87, b"\x01\x01") +
+                           tlv(0x88, b"\x00\x08")) + tlv(0x5F2E, face_19794(jpeg)))
+    dg2 = tlv(0x75, tlv(0x7F61, tlv(0x02, b"\x01") + bit))
+    dg11 = tlv(0x6B, tlv(0x5C, bytes.fromhex("5F0E5F2B")) +
+               tlv(0x5F0E, b"ERIKSSON<<ANNA<MARIA") + tlv(0x5F2B, b"19740812"))
+    dg12 = tlv(0x6C, tlv(0x5C, bytes.fromhex("5F19")) + tlv(0x5F19, b"UTOPIA"))
+    with tempfile.TemporaryDirectory() as d:
+        j = lambda f: os.path.join(d, f)
+        openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", j("k"))
+        openssl("ec", "-in", j("k"), "-pubout", "-outform", "DER", "-out", j("k.pub"))
+        dg15 = tlv(0x6F, open(j("k.pub"), "rb").read())
+        openssl("req", "-new", "-x509", "-key", j("k"), "-subj",
+                "/C=UT/O=nidcard fuzz/CN=Fuzz DS", "-days", "3650", "-out", j("ds.pem"))
+        dgs = ((1, DG1_TD3), (2, dg2), (11, dg11), (12, dg12), (15, dg15))
+        sha256 = der(0x30, der(0x06, bytes.fromhex("608648016503040201")))
+        hashes = b"".join(der(0x30, der(0x02, bytes([n])) +
+                              der(0x04, hashlib.sha256(v).digest())) for n, v in dgs)
+        open(j("lds"), "wb").write(der(0x30, der(0x02, b"\x00") + sha256 +
+                                       der(0x30, hashes)))
+        openssl("cms", "-sign", "-binary", "-nodetach", "-outform", "DER",
+                "-econtent_type", "2.23.136.1.1.1", "-in", j("lds"), "-signer",
+                j("ds.pem"), "-inkey", j("k"), "-md", "sha256", "-nosmimecap",
+                "-out", j("sod"))
+        sod = der(0x77, open(j("sod"), "rb").read())
+    answers = chunks(com) + chunks(sod)
+    for n, v in dgs:
+        answers += chunks(v)
+    put("emrtd", "document", b"\x02\x00" + frame(*answers))
+    put("emrtd", "document-ext-crl", b"\x03\x01" + frame(
+        *(chunks(com, 65280, 65280) + chunks(sod, 65280, 65280) +
+          sum((chunks(v, 65280, 65280) for n, v in dgs), []))))
+    bad = chunks(com) + chunks(sod) + chunks(DG1_TD1) + ["6982"] + chunks(dg11)
+    put("emrtd", "document-mismatch", b"\x02\x00" + frame(*bad))
+    put("emrtd", "document-no-com", b"\x02\x00" + frame("6A82", *chunks(sod),
+                                                        *chunks(DG1_TD3)))
+
+
+def seeds_manifest():
+    # fuzz_manifest.c: CSV text (manifest.h); the vectors of
+    # tests/unit/check_manifest.c and a few written here.
+    for i, lit in enumerate(unit_literals("check_manifest.c")):
+        if lit.startswith("\ufeff") or "document_number" in lit or "\n" in lit:
+            put("manifest", "unit-%02d" % i, lit.encode("latin-1", "replace"))
+    put("manifest", "td3", b"document_number,surname,given_names,birth_date\r\n"
+        b"L898902C3,Eriksson,Anna Maria,1974-08-12\r\n"
+        b"\"D23145890\",\"ERIKSSON\",\"ANNA \"\"M\"\"\",740812\r\n")
+    put("manifest", "bom", b"\xef\xbb\xbfdocument_number,birth_date\nL898902C3,\n")
+
+
+def seeds_aa():
+    # fuzz_aa.c: byte 0 the mode (0/1 a representative J signed by the
+    # harness, 2 a well-formed J built by it, 3 an ECDSA answer, 4 the
+    # card's answers to INTERNAL AUTHENTICATE). Structures after ISO/IEC
+    # 9796-2 scheme 1 (ICAO 9303-11 §6.1.2.2) and BSI TR-03111 §5.2.1.
+    k = 128
+    j = b"\x6a" + bytes(range(1, k - 21)) + bytes(20) + b"\xbc"
+    assert len(j) == k
+    put("aa", "j-bc", b"\x00" + j)
+    put("aa", "j-bc-negated", b"\x01" + j)
+    put("aa", "j-pad", b"\x00\x6b\xbb\xba" + j[4:])
+    put("aa", "j-full", b"\x00\x4a" + j[1:])
+    put("aa", "j-hhcc", b"\x00" + j[:-2] + b"\x34\xcc")
+    for t in range(6):
+        put("aa", "build-%d" % t, bytes([2, t, 3 * t]) + b"M1 chosen by the chip")
+    r = bytes(range(1, 33))
+    put("aa", "ecdsa-plain", b"\x03" + r + r[::-1])
+    put("aa", "ecdsa-der", b"\x03" + der(0x30, der(0x02, b"\x00\xff" + r[1:]) +
+                                            der(0x02, r)))
+    put("aa", "ecdsa-zero", b"\x03" + bytes(64))
+    put("aa", "run-rsa", b"\x04\x00\x00" + frame(bytes(range(128)) + b"\x90\x00"))
+    put("aa", "run-rsa-6982", b"\x04\x00\x00" + frame("6982"))
+    put("aa", "run-rsa-61", b"\x04\x00\x00" + frame(bytes(100) + b"\x61\x1c",
+                                                    bytes(28) + b"\x90\x00"))
+    put("aa", "run-ec", b"\x04\x01\x01" + frame(r + r + b"\x90\x00"))
+    put("aa", "run-ec-removed", b"\x04\x01\x00" + frame("00"))
+
+
+def unit_defines(name):
+    """#define NAME "hex" ... of a unit test, adjacent literals and macros
+    joined (for the ICAO 9303-11 Appendix G vectors of check_pace.c)."""
+    path = os.path.join(TOP, "tests", "unit", name)
+    src = open(path, encoding="utf-8").read().replace("\\\n", " ")
+    out = {}
+    for m in re.finditer(r'^#define (\w+) ((?:"[0-9A-Fa-f]*"|\w+|\s)+)$', src, re.M):
+        val = ""
+        for tok in re.findall(r'"([0-9A-Fa-f]*)"|(\w+)', m.group(2)):
+            val += tok[0] if tok[1] == "" else out.get(tok[1], "")
+        out[m.group(1)] = val
+    return out
+
+
+def seeds_pace():
+    # fuzz_pace.c: byte 0 (bit 0: Appendix G.2 else G.1, bit 1: extended
+    # length), then the chip's answers of the ICAO 9303-11 Appendix G.1 /
+    # G.2 exchanges (vectors of tests/unit/check_pace.c): MSE:Set AT,
+    # GA 1 (80 z), GA 2 (82 PK_map,IC), GA 3 (84 PK_IC), GA 4 (86 T_IC).
+    d = unit_defines("check_pace.c")
+    for g, b0 in (("G1", 0), ("G2", 1)):
+        ga = lambda tag, v: tlv(0x7C, tlv(tag, bytes.fromhex(v))) + b"\x90\x00"
+        answers = ["9000", ga(0x80, d[g + "_Z"]), ga(0x82, d[g + "_PK_MAP_IC"]),
+                   ga(0x84, d[g + "_PK_IC"]), ga(0x86, d[g + "_TIC"])]
+        put("pace", g.lower(), bytes([b0]) + frame(*answers))
+        put("pace", g.lower() + "-ext", bytes([b0 | 2]) + frame(*answers))
+        put("pace", g.lower() + "-wrong-token", bytes([b0]) + frame(
+            *answers[:4], ga(0x86, "00" * 8)))
+        put("pace", g.lower() + "-6300", bytes([b0]) + frame(*answers[:4], "6300"))
+        put("pace", g.lower() + "-car", bytes([b0]) + frame(
+            *answers[:4], tlv(0x7C, tlv(0x86, bytes.fromhex(d[g + "_TIC"])) +
+                               tlv(0x87, b"DECVCAeID00102") +
+                               tlv(0x88, b"DECVCAeID00103")) + b"\x90\x00"))
+    put("pace", "g1-removed", b"\x00" + frame("9000", "00"))
 
 
 for f in list(globals()):

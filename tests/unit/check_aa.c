@@ -985,6 +985,26 @@ START_TEST(run_transport_errors)
 }
 END_TEST
 
+/*
+ * 9000 with no signature: an outcome (FAIL), not an error. Found by
+ * fuzz_aa (tests/fuzz/regress/aa/aa-empty-answer): both verifiers took
+ * the empty answer's NULL pointer for a caller's mistake and nid_aa_run
+ * returned NID_E_INVALID_ARG.
+ */
+START_TEST(run_empty_answer)
+{
+	struct script s = { NULL, NULL, 0, 0x9000, NID_OK, 0 };
+	struct nid_chip_result r;
+
+	run_script(&s, 0, p256, NULL, chal_a, NID_OK, &r);
+	ck_assert_int_eq(r.result, NID_CHECK_FAIL);
+	ck_assert_ptr_nonnull(strstr(r.reason, "clone suspected"));
+	run_script(&s, 0, rsa1024, NULL, chal_a, NID_OK, &r);
+	ck_assert_int_eq(r.result, NID_CHECK_FAIL);
+	ck_assert_ptr_nonnull(strstr(r.reason, "clone suspected"));
+}
+END_TEST
+
 START_TEST(run_ecdsa)
 {
 	EVP_MD_CTX *m;
@@ -1581,6 +1601,7 @@ aa_suite(void)
 	tcase_add_test(tc, run_rsa2048_le);
 	tcase_add_loop_test(tc, run_refusal, 0, NID_NELEM(refusals));
 	tcase_add_test(tc, run_transport_errors);
+	tcase_add_test(tc, run_empty_answer);
 	tcase_add_test(tc, run_ecdsa);
 	suite_add_tcase(s, tc);
 
