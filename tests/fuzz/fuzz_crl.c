@@ -29,7 +29,9 @@
  *   unknown otherwise — never pass nor fail for a CRL the CSCA did not
  *         sign (modes 0x02 and files: the CSCA key is made at run time,
  *         so no input carries a signature under it);
- * and the verdict follows it: pass, fail, or warn when unknown.
+ * and the verdict follows it: pass, fail, or warn when unknown; a store
+ * prepared (nid_trust_prepare: each CRL verified once) gives the same
+ * result, reason and verdict as one that is not.
  */
 #include "config.h"
 
@@ -173,8 +175,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nid_trust_t *t = NULL;
 	struct nid_pa_dg_input dgs[1];
 	struct nid_pa_opts opts;
-	struct nid_pa_report rep;
-	const struct nid_check *chk;
+	struct nid_pa_report rep, rep2;
+	const struct nid_check *chk, *chk2;
 	nid_buf crl;
 	const uint8_t *file = data;
 	size_t file_len = size, n0, i;
@@ -244,6 +246,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(rep.verdict == NID_PA_FAIL);
 	else
 		FUZZ_ASSERT(rep.verdict == NID_PA_WARN);
+	/* The same with the store prepared (each CRL verified once, up
+	 * front: trust.h nid_trust_prepare). */
+	FUZZ_ASSERT(nid_trust_prepare(t) == NID_OK);
+	memset(&rep2, 0, sizeof(rep2));
+	FUZZ_ASSERT(nid_pa_verify(ctx, sod, t, dgs, 1, NULL, &opts, &rep2) ==
+	    NID_OK);
+	FUZZ_ASSERT((chk2 = nid_pa_check(&rep2, "ds.revocation")) != NULL);
+	FUZZ_ASSERT(chk2->result == chk->result);
+	FUZZ_ASSERT(strcmp(chk2->reason, chk->reason) == 0);
+	FUZZ_ASSERT(rep2.verdict == rep.verdict);
+	nid_pa_report_clear(&rep2);
 	nid_pa_report_clear(&rep);
 
 	nid_buf_clear(&crl);
