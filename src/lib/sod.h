@@ -208,5 +208,16 @@ struct nid_sod_sign_params {
 int nid_sod_sign(nid_ctx_t *ctx, const struct nid_sod_sign_dg *dgs,
     size_t ndgs, X509 *ds_cert, EVP_PKEY *ds_key,
     const struct nid_sod_sign_params *params, nid_buf *out) NID_WUR;
+/*
+ * The signing half of nid_sod_sign: an LDSSecurityObject given as DER
+ * bytes (built by the caller, e.g. the hostile card's SOD with 10 000
+ * hashes) signed the same way; params->lds_version is not used.
+ */
+int nid_sod_sign_lds(nid_ctx_t *ctx, const uint8_t *lds, size_t lds_len,
+    X509 *ds_cert, EVP_PKEY *ds_key, const struct nid_sod_sign_params *params,
+    nid_buf *out) NID_WUR;
+/* DER contents of the OID of a SHA-2 hash nid_sod_sign takes, as hex
+ * (RFC 5754 §2); NULL for any other. */
+const char *nid_sod_md_oid_hex(int md_nid);
 
 #endif /* NID_SOD_H */

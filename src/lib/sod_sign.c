@@ -10,6 +10,7 @@
 
 #define OPENSSL_NO_DEPRECATED 1
 
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 
@@ -88,8 +89,19 @@ build_lds(const struct nid_sod_sign_dg *dgs, size_t ndgs, const EVP_MD *md,
 	return rc;
 }
 
+const char *
+nid_sod_md_oid_hex(int md_nid)
+{
+	size_t i;
+
+	for (i = 0; i < NID_NELEM(sign_mds); i++)
+		if (sign_mds[i].nid == md_nid)
+			return sign_mds[i].oid_hex;
+	return NULL;
+}
+
 int
-nid_sod_sign(nid_ctx_t *ctx, const struct nid_sod_sign_dg *dgs, size_t ndgs,
+nid_sod_sign_lds(nid_ctx_t *ctx, const uint8_t *lds, size_t lds_len,
     X509 *ds_cert, EVP_PKEY *ds_key, const struct nid_sod_sign_params *params,
     nid_buf *out)
 {
@@ -100,34 +112,15 @@ nid_sod_sign(nid_ctx_t *ctx, const struct nid_sod_sign_dg *dgs, size_t ndgs,
 	ASN1_TIME *st = NULL;
 	BIO *in = NULL;
 	const EVP_MD *md;
-	const char *oid_hex = NULL;
 	unsigned char *der = NULL;
-	nid_buf lds;
-	size_t i;
-	int derlen, rc = NID_E_CRYPTO;
+	int derlen, rc;
 	unsigned flags = CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP;
 
-	nid_buf_init(&lds, 8192);
-	for (i = 0; i < NID_NELEM(sign_mds); i++)
-		if (sign_mds[i].nid == params->md_nid)
-			oid_hex = sign_mds[i].oid_hex;
-	if (oid_hex == NULL || (md = EVP_get_digestbynid(params->md_nid)) ==
-	    NULL || (params->lds_version != 0 && params->lds_version != 1) ||
-	    ndgs < 1 || ndgs > NID_SOD_MAX_DGS) {
-		rc = nid_ctx_set_detail(ctx, NID_E_INVALID_ARG, "EF.SOD "
-		    "parameters: SHA-256/384/512, LDS v0/v1, 1..16 DGs");
-		goto out;
-	}
-	for (i = 0; i < ndgs; i++)
-		if (dgs[i].n < 1 || dgs[i].n > 16) {
-			rc = nid_ctx_set_detail(ctx, NID_E_INVALID_ARG,
-			    "DG%u", dgs[i].n);
-			goto out;
-		}
-	if ((rc = build_lds(dgs, ndgs, md, oid_hex, params->lds_version,
-	    &lds)) != NID_OK)
-		goto out;
-	rc = NID_E_CRYPTO;
+	if (nid_sod_md_oid_hex(params->md_nid) == NULL ||
+	    (md = EVP_get_digestbynid(params->md_nid)) == NULL ||
+	    lds_len > INT_MAX)
+		return nid_ctx_set_detail(ctx, NID_E_INVALID_ARG, "EF.SOD "
+		    "parameters: SHA-256/384/512");
 	if (params->sig == NID_SOD_SIG_RSA_PSS)
 		flags |= CMS_KEY_PARAM;
 	if ((cms = CMS_sign(NULL, NULL, NULL, NULL, flags)) == NULL ||
@@ -151,14 +144,16 @@ nid_sod_sign(nid_ctx_t *ctx, const struct nid_sod_sign_dg *dgs, size_t ndgs,
 	    CMS_signed_add1_attr_by_NID(si, NID_pkcs9_signingTime,
 	    st->type, st, -1) != 1)
 		goto ossl;
-	if ((in = BIO_new_mem_buf(lds.p, (int)lds.len)) == NULL ||
+	if ((in = BIO_new_mem_buf(lds, (int)lds_len)) == NULL ||
 	    CMS_final(cms, in, NULL, CMS_BINARY) != 1)
 		goto ossl;
 	if ((derlen = i2d_CMS_ContentInfo(cms, &der)) <= 0)
 		goto ossl;
 	/* EF.SOD = '77' L ContentInfo (ICAO 9303-10 §4.6.2) */
-	if ((rc = nid_tlv_put(out, 0x77, der, (size_t)derlen)) != NID_OK)
+	if ((rc = nid_tlv_put(out, 0x77, der, (size_t)derlen)) != NID_OK) {
+		rc = nid_ctx_set_detail(ctx, rc, "EF.SOD of %d bytes", derlen);
 		goto out;
+	}
 	rc = NID_OK;
 	goto out;
  ossl:
@@ -169,6 +164,40 @@ nid_sod_sign(nid_ctx_t *ctx, const struct nid_sod_sign_dg *dgs, size_t ndgs,
 	ASN1_TIME_free(st);
 	ASN1_OBJECT_free(ect);
 	CMS_ContentInfo_free(cms);
+	return rc;
+}
+
+int
+nid_sod_sign(nid_ctx_t *ctx, const struct nid_sod_sign_dg *dgs, size_t ndgs,
+    X509 *ds_cert, EVP_PKEY *ds_key, const struct nid_sod_sign_params *params,
+    nid_buf *out)
+{
+	const EVP_MD *md;
+	const char *oid_hex;
+	nid_buf lds;
+	size_t i;
+	int rc;
+
+	nid_buf_init(&lds, 8192);
+	if ((oid_hex = nid_sod_md_oid_hex(params->md_nid)) == NULL ||
+	    (md = EVP_get_digestbynid(params->md_nid)) == NULL ||
+	    (params->lds_version != 0 && params->lds_version != 1) ||
+	    ndgs < 1 || ndgs > NID_SOD_MAX_DGS) {
+		rc = nid_ctx_set_detail(ctx, NID_E_INVALID_ARG, "EF.SOD "
+		    "parameters: SHA-256/384/512, LDS v0/v1, 1..16 DGs");
+		goto out;
+	}
+	for (i = 0; i < ndgs; i++)
+		if (dgs[i].n < 1 || dgs[i].n > 16) {
+			rc = nid_ctx_set_detail(ctx, NID_E_INVALID_ARG,
+			    "DG%u", dgs[i].n);
+			goto out;
+		}
+	if ((rc = build_lds(dgs, ndgs, md, oid_hex, params->lds_version,
+	    &lds)) == NID_OK)
+		rc = nid_sod_sign_lds(ctx, lds.p, lds.len, ds_cert, ds_key,
+		    params, out);
+ out:
 	nid_buf_clear(&lds);
 	return rc;
 }

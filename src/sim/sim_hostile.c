@@ -17,12 +17,9 @@
 #include <time.h>
 
 #include <openssl/asn1.h>
-#include <openssl/bio.h>
-#include <openssl/cms.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
-#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -374,16 +371,6 @@ out:
 
 /* ---- issue-time faults -------------------------------------------------- */
 
-/* DER OIDs of the hash algorithms (RFC 5754 §2), as sod_sign.c. */
-static const struct {
-	int nid;
-	const char *oid_hex;
-} hostile_mds[] = {
-	{ NID_sha256, "608648016503040201" },
-	{ NID_sha384, "608648016503040202" },
-	{ NID_sha512, "608648016503040203" },
-};
-
 /* DataGroupHash ::= SEQUENCE { dataGroupNumber, dataGroupHashValue }. */
 static int
 put_dg_hash(nid_buf *list, unsigned n, const uint8_t *h, size_t hlen)
@@ -452,26 +439,14 @@ nid_sim_hostile_sod_hashes(nid_ctx_t *ctx, const struct nid_sod_sign_dg *dgs,
     size_t ndgs, size_t nhashes, X509 *ds_cert, EVP_PKEY *ds_key,
     const struct nid_sod_sign_params *sp, nid_buf *out)
 {
-	unsigned flags = CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP;
-	CMS_ContentInfo *cms = NULL;
-	CMS_SignerInfo *si;
-	EVP_PKEY_CTX *pctx;
-	ASN1_OBJECT *ect = NULL;
-	ASN1_TIME *st = NULL;
-	BIO *in = NULL;
 	const EVP_MD *md;
-	const char *oid_hex = NULL;
-	unsigned char *der = NULL;
+	const char *oid_hex;
 	nid_buf lds;
-	size_t i;
-	int derlen, rc;
+	int rc;
 
 	nid_buf_init(&lds, NID_SIM_EF_MAX);
-	for (i = 0; i < NID_NELEM(hostile_mds); i++)
-		if (hostile_mds[i].nid == sp->md_nid)
-			oid_hex = hostile_mds[i].oid_hex;
-	if (oid_hex == NULL || (md = EVP_get_digestbynid(sp->md_nid)) == NULL ||
-	    nhashes < ndgs) {
+	if ((oid_hex = nid_sod_md_oid_hex(sp->md_nid)) == NULL ||
+	    (md = EVP_get_digestbynid(sp->md_nid)) == NULL || nhashes < ndgs) {
 		rc = nid_ctx_set_detail(ctx, NID_E_INVALID_ARG, "EF.SOD with "
 		    "%zu hashes: bad parameters", nhashes);
 		goto out;
@@ -481,43 +456,9 @@ nid_sim_hostile_sod_hashes(nid_ctx_t *ctx, const struct nid_sod_sign_dg *dgs,
 		    "hashes", nhashes);
 		goto out;
 	}
-	/* CMS SignedData as nid_sod_sign (sod_sign.c): RFC 5652 §5, eContent
-	 * type id-icao-ldsSecurityObject, signingTime signed. */
-	if (sp->sig == NID_SOD_SIG_RSA_PSS)
-		flags |= CMS_KEY_PARAM;
-	if ((cms = CMS_sign(NULL, NULL, NULL, NULL, flags)) == NULL ||
-	    (ect = OBJ_txt2obj(NID_OID_LDS_SECURITY_OBJECT, 1)) == NULL ||
-	    CMS_set1_eContentType(cms, ect) != 1 ||
-	    (si = CMS_add1_signer(cms, ds_cert, ds_key, md, flags)) == NULL)
-		goto ossl;
-	if (sp->sig == NID_SOD_SIG_RSA_PSS &&
-	    ((pctx = CMS_SignerInfo_get0_pkey_ctx(si)) == NULL ||
-	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-	    EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) != 1 ||
-	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1))
-		goto ossl;
-	if ((st = ASN1_TIME_set(NULL, sp->signing_time != 0 ?
-	    sp->signing_time : time(NULL))) == NULL ||
-	    CMS_signed_add1_attr_by_NID(si, NID_pkcs9_signingTime, st->type,
-	    st, -1) != 1 ||
-	    (in = BIO_new_mem_buf(lds.p, (int)lds.len)) == NULL ||
-	    CMS_final(cms, in, NULL, CMS_BINARY) != 1 ||
-	    (derlen = i2d_CMS_ContentInfo(cms, &der)) <= 0)
-		goto ossl;
-	if ((rc = nid_tlv_put(out, 0x77, der, (size_t)derlen)) != NID_OK) {
-		rc = nid_ctx_set_detail(ctx, rc, "EF.SOD of %d bytes", derlen);
-		goto out;
-	}
-	rc = NID_OK;
-	goto out;
-ossl:
-	rc = nid_ctx_set_openssl_detail(ctx, NID_E_CRYPTO, "signing EF.SOD");
+	/* Signed as every EF.SOD of the virtual card (sod_sign.c). */
+	rc = nid_sod_sign_lds(ctx, lds.p, lds.len, ds_cert, ds_key, sp, out);
 out:
-	OPENSSL_free(der);
-	BIO_free(in);
-	ASN1_TIME_free(st);
-	ASN1_OBJECT_free(ect);
-	CMS_ContentInfo_free(cms);
 	nid_buf_clear(&lds);
 	return rc;
 }
