@@ -203,6 +203,13 @@ enum { CLI_TRACE_OFF = 0, CLI_TRACE_ON, CLI_TRACE_SENSITIVE };
 extern int cli_trace;
 /* nid_ctx_new() with the trace switched on as asked. */
 int cli_ctx_new(nid_ctx_t **out);
+/*
+ * Report an error of reading an eMRTD (dump, status): a refused CAN or MRZ
+ * (password "CAN" or "MRZ", from the result) is exit 5, anything else as
+ * cli_exit_for_rc says, with the PC/SC code and the context's detail.
+ */
+int cli_read_fail(const char *cmd, int json, nid_ctx_t *ctx, int rc,
+    const char *password);
 /* The "access" object of nidcard.dump/1 and nidcard.status/1. */
 json_t *cli_access_json(const struct nid_emrtd_result *r);
 

@@ -425,16 +425,8 @@ dump_run(int argc, char **argv)
 	} else
 		rc = nid_emrtd_read(cc.card, &creds, &eo, &res);
 	nid_emrtd_creds_clear(&creds);
-	if (rc == NID_E_ACCESS_DENIED) {
-		ret = cli_fail(CMD, json, NID_EXIT_DENIED, rc, 0, 0,
-		    "access denied by the card: wrong %s",
-		    rr->password[0] == 'C' ? "CAN" : "MRZ data");
-		goto out;
-	}
 	if (rc != NID_OK) {
-		ret = cli_fail(CMD, json, cli_exit_for_rc(rc, 0), rc, 0,
-		    nid_pcsc_last_code(ctx), "%s: %s", nid_strerror(rc),
-		    nid_ctx_detail(ctx));
+		ret = cli_read_fail(CMD, json, ctx, rc, rr->password);
 		goto out;
 	}
 	if (cli_card_end(&cc) != NID_OK)

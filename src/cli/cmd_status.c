@@ -393,16 +393,8 @@ status_run(int argc, char **argv)
 	so.manifest = man;
 	rc = nid_status_run(cc.card, &creds, &so, &rep);
 	nid_emrtd_creds_clear(&creds);
-	if (rc == NID_E_ACCESS_DENIED) {
-		ex = cli_fail(CMD, o.json, NID_EXIT_DENIED, rc, 0, 0,
-		    "access denied by the card: wrong %s",
-		    rep.read.password[0] == 'C' ? "CAN" : "MRZ data");
-		goto out;
-	}
 	if (rc != NID_OK) {
-		ex = cli_fail(CMD, o.json, cli_exit_for_rc(rc, 0), rc, 0,
-		    nid_pcsc_last_code(ctx), "%s: %s", nid_strerror(rc),
-		    nid_ctx_detail(ctx));
+		ex = cli_read_fail(CMD, o.json, ctx, rc, rep.read.password);
 		goto out;
 	}
 	if (cli_card_end(&cc) != NID_OK)

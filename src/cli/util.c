@@ -212,3 +212,16 @@ cli_json_text(const json_t *doc)
 	(void)strcat(s, "\n");   /* room made above */
 	return s;
 }
+
+int
+cli_read_fail(const char *cmd, int json, nid_ctx_t *ctx, int rc,
+    const char *password)
+{
+	if (rc == NID_E_ACCESS_DENIED)
+		return cli_fail(cmd, json, NID_EXIT_DENIED, rc, 0, 0,
+		    "access denied by the card: wrong %s",
+		    password[0] == 'C' ? "CAN" : "MRZ data");
+	return cli_fail(cmd, json, cli_exit_for_rc(rc, 0), rc, 0,
+	    nid_pcsc_last_code(ctx), "%s: %s", nid_strerror(rc),
+	    nid_ctx_detail(ctx));
+}
